@@ -1,0 +1,62 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "StarMock",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "starmock", targets: ["starmock"]),
+        .library(name: "StarMockServer", targets: ["StarMockServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "StarMockCore", swiftSettings: swiftSettings),
+        .target(name: "StarMockDialects", dependencies: ["StarMockCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "StarMockScenario",
+            dependencies: ["StarMockCore", "StarMockDialects", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "StarMockTransport",
+            dependencies: [
+                "StarMockCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "StarMockServer",
+            dependencies: [
+                "StarMockCore", "StarMockDialects", "StarMockScenario", "StarMockTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "starmock",
+            dependencies: [
+                "StarMockServer", "StarMockScenario", "StarMockCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "StarMockCoreTests", dependencies: ["StarMockCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "StarMockDialectsTests", dependencies: ["StarMockDialects", "StarMockCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "StarMockServerTests", dependencies: ["StarMockServer", "StarMockCore", "StarMockDialects"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,146 @@
+/// An API key (or bot token) as an upstream issued it.
+public struct APIKey: Sendable, Equatable {
+    /// The secret the client sends.
+    public var key: String
+    /// The dialect that issued it.
+    public var dialect: String
+    /// The name the owner gave it (sh4de's `key_label`).
+    public var label: String
+    /// The account it draws on; up to three keys share one owner.
+    public var owner: String
+    /// Disabled keys are refused (sh4de `KEY_DISABLED`, TG Market `invalid_api_key`).
+    public var enabled: Bool
+
+    /// A key.
+    public init(key: String, dialect: String, label: String, owner: String, enabled: Bool = true) {
+        self.key = key
+        self.dialect = dialect
+        self.label = label
+        self.owner = owner
+        self.enabled = enabled
+    }
+}
+
+/// A Telegram account the upstream can deliver to.
+public struct TelegramUser: Sendable, Equatable {
+    /// The username without `@`.
+    public var username: String
+    /// Whether Stars can be sent to it.
+    public var canReceiveStars: Bool
+    /// Whether Premium can be gifted to it.
+    public var canReceivePremium: Bool
+    /// Telegram's numeric id.
+    public var id: Int64
+
+    /// A user.
+    public init(username: String, id: Int64, canReceiveStars: Bool = true, canReceivePremium: Bool = true) {
+        self.username = username
+        self.id = id
+        self.canReceiveStars = canReceiveStars
+        self.canReceivePremium = canReceivePremium
+    }
+}
+
+/// One dialect's price list.
+public struct PriceList: Sendable, Equatable {
+    /// Price of one star.
+    public var perStar: UnitPrice
+    /// The smallest star order.
+    public var minStars: Int
+    /// Premium price by months.
+    public var premium: [Int: Money]
+
+    /// A price list.
+    public init(perStar: UnitPrice, minStars: Int, premium: [Int: Money]) {
+        self.perStar = perStar
+        self.minStars = minStars
+        self.premium = premium
+    }
+
+    /// sh4de's documented prices: 0.013 per star, minimum 50; premium 4.99 / 8.99 / 15.99.
+    public static let sh4de = PriceList(
+        perStar: UnitPrice(micros: 13_000), minStars: 50,
+        premium: [3: Money(cents: 499), 6: Money(cents: 899), 12: Money(cents: 1599)])
+
+    /// TG Market: 1.20 for 100 stars as documented; the rest is our choice (see docs).
+    public static let tgmarket = PriceList(
+        perStar: UnitPrice(micros: 12_000), minStars: 50,
+        premium: [3: Money(cents: 499), 6: Money(cents: 899), 12: Money(cents: 1599)])
+}
+
+/// How the world's clock runs.
+public enum ClockMode: Sendable, Equatable, CustomStringConvertible {
+    /// Wall time.
+    case real
+    /// Wall time sped up N times from the start.
+    case scaled(Double)
+    /// Moves only when told (control API, scenario, tests).
+    case virtual
+
+    /// Parses `real`, `virtual`, `scaled:N` or `xN`.
+    public init?(_ text: String) {
+        switch text {
+        case "real": self = .real
+        case "virtual": self = .virtual
+        default:
+            let number: Substring
+            if text.hasPrefix("scaled:") {
+                number = text.dropFirst("scaled:".count)
+            } else if text.hasPrefix("x") {
+                number = text.dropFirst()
+            } else {
+                return nil
+            }
+            guard let n = Double(number), n > 0, n.isFinite else { return nil }
+            self = .scaled(n)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .real: "real"
+        case .virtual: "virtual"
+        case .scaled(let n): "scaled:\(n)"
+        }
+    }
+}
+
+/// Everything a world starts from. `reset` goes back to it.
+public struct WorldSetup: Sendable {
+    /// Keys and tokens.
+    public var keys: [APIKey] = []
+    /// Accounts by owner.
+    public var accounts: [String: Account] = [:]
+    /// Orders each owner placed before the world started (sh4de's `total_orders`).
+    public var priorOrders: [String: Int] = [:]
+    /// Known Telegram users.
+    public var users: [TelegramUser] = []
+    /// Prices by dialect.
+    public var prices: [String: PriceList] = ["sh4de": .sh4de, "tgmarket": .tgmarket]
+    /// The next order id by dialect.
+    public var firstOrderID: [String: Int] = [:]
+    /// Lifecycles by order kind (`stars`, `premium`, …); `standard` otherwise.
+    public var lifecycles: [String: Lifecycle] = [:]
+    /// Rate limits by dialect.
+    public var rateLimits: [String: RateLimit] = ["sh4de": .perMinute30, "tgmarket": .perSecond10]
+    /// Rate-limit overrides by key.
+    public var keyRateLimits: [String: RateLimit] = [:]
+    /// Scripted HTTP faults.
+    public var faults: [FaultRule] = []
+    /// How long a held request (`?wait=true`) waits before 408.
+    public var waitTimeout: Duration = .seconds(90)
+    /// The clock.
+    public var clock: ClockMode = .real
+    /// When the world's clock starts; `nil`: now (real) or 2026-03-28 03:00:00 (virtual/scaled).
+    public var startTime: WorldTime?
+    /// The seed of every random choice.
+    public var seed: UInt64 = 1
+    /// How many exchanges the journal keeps.
+    public var journalCapacity = 10_000
+
+    /// An empty world.
+    public init() {}
+
+    /// The documented date the sh4de examples use: 2026-03-28 03:00:00 UTC.
+    public static let documentedStart = WorldTime("2026-03-28 03:00:00")!
+}
