@@ -1,6 +1,56 @@
-/// An HTTP-level fault scripted by its dialect's own name (`CHARGING_ERROR`,
-/// `reservation_failed`, …) and the requests it applies to.
+/// A connection-level fault, applied next to the socket.
+public enum TransportFault: Sendable, Equatable, CustomStringConvertible {
+    /// RST: SO_LINGER 0 then close; the client sees ECONNRESET.
+    case reset
+    /// Close without answering ("empty reply").
+    case close
+    /// Write these bytes instead of an HTTP response, then close.
+    case garbage([UInt8])
+    /// Send only the first N bytes of the response, then close.
+    case truncate(afterBytes: Int)
+    /// Send the response in chunks of N bytes spread over a duration (real time).
+    case dribble(chunkBytes: Int, over: Duration)
+
+    public var description: String {
+        switch self {
+        case .reset: "reset"
+        case .close: "close"
+        case .garbage(let b): "garbage(\(b.count) bytes)"
+        case .truncate(let n): "truncate(\(n))"
+        case .dribble(let n, let d): "dribble(\(n) bytes over \(d.wholeMilliseconds)ms)"
+        }
+    }
+
+    /// Whether it needs the real response (truncate, dribble) and so can only apply after.
+    public var needsResponse: Bool {
+        switch self {
+        case .truncate, .dribble: true
+        default: false
+        }
+    }
+}
+
+/// A scripted misbehaviour and the requests it applies to: an error in the dialect's own
+/// words (`CHARGING_ERROR`, `reservation_failed`, …), a transport fault, or latency.
 public struct FaultRule: Sendable, Equatable {
+    /// What happens to a matching request.
+    public enum Action: Sendable, Equatable, CustomStringConvertible {
+        /// Answer with the dialect's error `code`, rendered as the upstream would.
+        case respond(code: String)
+        /// Break the connection.
+        case transport(TransportFault)
+        /// Delay the answer by a sample of this distribution (on the world's clock).
+        case delay(DelayDistribution)
+
+        public var description: String {
+            switch self {
+            case .respond(let code): code
+            case .transport(let fault): fault.description
+            case .delay(let d): "latency \(d)"
+            }
+        }
+    }
+
     /// When the fault replaces the answer.
     public enum Phase: String, Sendable, Equatable {
         /// Before the request reaches the world: nothing changes (the charge never happened).
@@ -9,10 +59,12 @@ public struct FaultRule: Sendable, Equatable {
         case after
     }
 
-    /// The dialect it belongs to; its error catalogue renders `code`.
+    /// The dialect it belongs to (its error catalogue renders `code`); `*` for every dialect.
     public var dialect: String
-    /// The dialect's error code, e.g. `CHARGING_ERROR`.
-    public var code: String
+    /// What it does.
+    public var action: Action
+    /// The dialect's error code, e.g. `CHARGING_ERROR`, for `respond` rules.
+    public var code: String? { if case .respond(let code) = action { code } else { nil } }
     /// Only this method, if set.
     public var method: String?
     /// Only paths matching this pattern (`*` matches one segment, a trailing `**` the rest).
@@ -29,7 +81,7 @@ public struct FaultRule: Sendable, Equatable {
     public var from: WorldTime?
     /// Only before this instant.
     public var until: WorldTime?
-    /// Before or after the world acts.
+    /// Before or after the world acts (latency always delays the answer after).
     public var phase: Phase
 
     /// Requests that matched so far.
@@ -37,14 +89,25 @@ public struct FaultRule: Sendable, Equatable {
     /// Times it fired so far.
     public internal(set) var fired = 0
 
-    /// A rule.
+    /// A rule answering with the dialect's error `code`.
     public init(
         dialect: String, code: String, method: String? = nil, path: String? = nil, key: String? = nil,
         nth: Int? = nil, times: Int? = nil, probability: Double? = nil, from: WorldTime? = nil,
         until: WorldTime? = nil, phase: Phase = .before
     ) {
+        self.init(
+            dialect: dialect, action: .respond(code: code), method: method, path: path, key: key, nth: nth,
+            times: times, probability: probability, from: from, until: until, phase: phase)
+    }
+
+    /// A rule.
+    public init(
+        dialect: String, action: Action, method: String? = nil, path: String? = nil, key: String? = nil,
+        nth: Int? = nil, times: Int? = nil, probability: Double? = nil, from: WorldTime? = nil,
+        until: WorldTime? = nil, phase: Phase = .before
+    ) {
         self.dialect = dialect
-        self.code = code
+        self.action = action
         self.method = method
         self.path = path
         self.key = key
@@ -57,7 +120,7 @@ public struct FaultRule: Sendable, Equatable {
     }
 
     func matches(dialect: String, method: String, path: String, key: String?, at now: WorldTime) -> Bool {
-        guard dialect == self.dialect else { return false }
+        guard self.dialect == "*" || dialect == self.dialect else { return false }
         if let m = self.method, m.uppercased() != method.uppercased() { return false }
         if let p = self.path, !PathPattern.matches(pattern: p, path: path) { return false }
         if let k = self.key, k != key { return false }

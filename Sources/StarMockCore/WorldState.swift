@@ -174,12 +174,30 @@ public struct WorldState: Sendable {
         return rateLimiter.admit(key: key, at: now, limit: limit)
     }
 
-    /// The first scripted fault for this request and phase, counting the match.
+    /// The kinds of scripted rules, for `takeFault`.
+    public enum FaultKind: Sendable {
+        /// Dialect error responses.
+        case respond
+        /// Transport faults.
+        case transport
+        /// Latency.
+        case delay
+
+        func matches(_ action: FaultRule.Action) -> Bool {
+            switch (self, action) {
+            case (.respond, .respond), (.transport, .transport), (.delay, .delay): true
+            default: false
+            }
+        }
+    }
+
+    /// The first scripted rule of this kind for this request and phase, counting the match.
     public mutating func takeFault(
-        dialect: String, method: String, path: String, key: String?, phase: FaultRule.Phase
+        dialect: String, method: String, path: String, key: String?, phase: FaultRule.Phase,
+        kind: FaultKind = .respond
     ) -> FaultRule? {
         let at = now
-        for i in faults.indices where faults[i].phase == phase {
+        for i in faults.indices where kind.matches(faults[i].action) && (kind == .delay || faults[i].phase == phase) {
             guard faults[i].matches(dialect: dialect, method: method, path: path, key: key, at: at) else { continue }
             if let times = faults[i].times, faults[i].fired >= times { continue }
             faults[i].matched += 1

@@ -1,0 +1,259 @@
+import StarMockCore
+import StarMockDialects
+
+/// The control API under `/__admin`: health, reset, state, journal, clock, faults, and
+/// direct changes to orders, keys and balances. Plain JSON; no NIO here.
+struct AdminAPI: Sendable {
+    let world: World
+    let dialects: DialectSet
+
+    func handle(_ request: DialectRequest) -> DialectResponse {
+        let s = request.segments.dropFirst().map(String.init)  // after "__admin"
+        let method = request.method.uppercased()
+        switch (method, s) {
+        case ("GET", ["health"]): return health()
+        case ("POST", ["reset"]):
+            world.reset()
+            return Self.ok([("reset", .bool(true)), ("now", .string(world.now.iso8601))])
+        case ("GET", ["state"]): return stateBody()
+        case ("GET", ["journal"]): return journal(request)
+        case ("POST", ["clock", "advance"]): return advance(request)
+        case ("GET", ["faults"]): return faultsBody()
+        case ("POST", ["faults"]): return addFault(request)
+        case ("DELETE", ["faults"]):
+            world.transact { $0.clearFaults() }
+            return Self.ok([("faults", .array([]))])
+        case ("POST", let path) where path.count == 4 && path[0] == "orders": return endOrder(path)
+        case ("POST", let path) where path.count == 3 && path[0] == "keys": return setKey(path)
+        case ("POST", ["balance"]): return setBalance(request)
+        case (_, let path):
+            let known: Set<[String]> = [["health"], ["reset"], ["state"], ["journal"], ["clock", "advance"], ["faults"], ["balance"]]
+            if known.contains(path) { return Self.error(405, "Method \(method) not allowed on \(request.path)") }
+            return Self.error(404, "No control endpoint \(request.path); see docs/control-api.md")
+        }
+    }
+
+    // MARK: Endpoints
+
+    func health() -> DialectResponse {
+        let (now, mode) = world.read { ($0.now, $0.clockMode) }
+        return Self.ok([
+            ("status", .string("ok")),
+            ("dialects", .array(dialects.dialects.map { .string($0.name) })),
+            ("clock", .string(mode.description)),
+            ("now", .string(now.iso8601)),
+        ])
+    }
+
+    func stateBody() -> DialectResponse {
+        world.read { w in
+            let keys: [JSON] = w.keys.values.sorted { $0.key < $1.key }.map { k in
+                .object([
+                    ("key", .string(k.key)), ("dialect", .string(k.dialect)), ("label", .string(k.label)),
+                    ("owner", .string(k.owner)), ("enabled", .bool(k.enabled)),
+                ])
+            }
+            let accounts: [JSON] = w.ledger.accounts.keys.sorted().map { owner in
+                let a = w.ledger.accounts[owner]!
+                return .object([
+                    ("owner", .string(owner)), ("available", .string(a.available.twoDecimals)),
+                    ("locked", .string(a.locked.twoDecimals)), ("spent", .string(a.spent.twoDecimals)),
+                    ("deposits", .string(a.deposits.twoDecimals)),
+                    ("total_orders", .int(w.totalOrders(owner: owner))),
+                ])
+            }
+            let orders: [JSON] = w.orders.values.sorted { ($0.ref.dialect, $0.ref.id) < ($1.ref.dialect, $1.ref.id) }
+                .map(Self.orderJSON)
+            let users: [JSON] = w.users.values.sorted { $0.username < $1.username }.map { u in
+                .object([
+                    ("username", .string(u.username)), ("id", .int(u.id)),
+                    ("can_receive_stars", .bool(u.canReceiveStars)), ("can_receive_premium", .bool(u.canReceivePremium)),
+                ])
+            }
+            return Self.ok([
+                ("now", .string(w.now.iso8601)), ("clock", .string(w.clockMode.description)),
+                ("keys", .array(keys)), ("accounts", .array(accounts)), ("users", .array(users)),
+                ("orders", .array(orders)), ("waiting", .int(w.waitingCount)),
+                ("consistent", .bool(w.isConsistent)),
+            ])
+        }
+    }
+
+    static func orderJSON(_ o: Order) -> JSON {
+        var fields: [(String, JSON)] = [
+            ("dialect", .string(o.ref.dialect)), ("id", .int(o.ref.id)), ("key", .string(o.key)),
+            ("owner", .string(o.owner)), ("type", .string(o.kind.name)),
+        ]
+        switch o.kind {
+        case .stars(let q): fields.append(("quantity", .int(q)))
+        case .premium(let m): fields.append(("months", .int(m)))
+        }
+        fields += [
+            ("username", .string(o.username)), ("cost", .string(o.cost.twoDecimals)), ("state", .string(o.state.rawValue)),
+            ("created_at", .string(o.createdAt.iso8601)), ("updated_at", .string(o.updatedAt.iso8601)),
+            ("polls", .int(o.polls)), ("error_message", o.errorMessage.map(JSON.string) ?? .null),
+        ]
+        return .object(fields)
+    }
+
+    func journal(_ request: DialectRequest) -> DialectResponse {
+        let limit = request.queryValue("limit").flatMap(Int.init)
+        return world.read { w in
+            var entries = w.journal.entries
+            if let limit, limit >= 0 { entries = Array(entries.suffix(limit)) }
+            return Self.ok([
+                ("recorded", .int(w.journal.recorded)), ("dropped", .int(w.journal.dropped)),
+                ("entries", .array(entries.map(\.json))),
+            ])
+        }
+    }
+
+    func advance(_ request: DialectRequest) -> DialectResponse {
+        let body: JSON
+        switch Self.parseObject(request) {
+        case .success(let b): body = b
+        case .failure(let e): return e.response
+        }
+        guard let seconds = body["seconds"]?.numberText, let millis = FixedMillis.parse(seconds), millis >= 0 else {
+            return Self.error(400, "Body must be {\"seconds\": N} with N ≥ 0 (at most 3 decimals)")
+        }
+        world.advance(by: .milliseconds(millis))
+        return Self.ok([("now", .string(world.now.iso8601))])
+    }
+
+    func faultsBody() -> DialectResponse {
+        world.read { w in Self.ok([("faults", .array(w.faults.map(Self.faultJSON)))]) }
+    }
+
+    static func faultJSON(_ f: FaultRule) -> JSON {
+        .object([
+            ("dialect", .string(f.dialect)), ("action", .string(f.action.description)), ("method", f.method.map(JSON.string) ?? .null),
+            ("path", f.path.map(JSON.string) ?? .null), ("phase", .string(f.phase.rawValue)),
+            ("matched", .int(f.matched)), ("fired", .int(f.fired)),
+        ])
+    }
+
+    /// `{"dialect": "sh4de", "code": "CHARGING_ERROR", "method": "POST", "path": "/api/v1/order/*",
+    /// "key": …, "nth": 1, "times": 1, "probability": 0.5, "phase": "before"}`
+    func addFault(_ request: DialectRequest) -> DialectResponse {
+        let body: JSON
+        switch Self.parseObject(request) {
+        case .success(let b): body = b
+        case .failure(let e): return e.response
+        }
+        let allowed: Set<String> = ["dialect", "code", "method", "path", "key", "nth", "times", "probability", "phase"]
+        if let unknown = body.objectPairs?.first(where: { !allowed.contains($0.0) }) {
+            return Self.error(400, "Unknown field \"\(unknown.0)\"; allowed: \(allowed.sorted().joined(separator: ", "))")
+        }
+        guard let dialectName = body["dialect"]?.stringValue, let dialect = dialects.dialect(named: dialectName) else {
+            return Self.error(400, "\"dialect\" must be one of: \(dialects.dialects.map(\.name).joined(separator: ", "))")
+        }
+        guard let code = body["code"]?.stringValue, dialect.faultCodes.contains(code) else {
+            return Self.error(400, "\"code\" must be one of \(dialectName)'s: \(dialect.faultCodes.joined(separator: ", "))")
+        }
+        var rule = FaultRule(dialect: dialectName, code: code)
+        rule.method = body["method"]?.stringValue
+        rule.path = body["path"]?.stringValue
+        rule.key = body["key"]?.stringValue
+        rule.nth = body["nth"]?.intValue
+        rule.times = body["times"]?.intValue
+        if let p = body["probability"] {
+            guard let text = p.numberText, let v = Double(text), (0...1).contains(v) else {
+                return Self.error(400, "\"probability\" must be a number from 0 to 1")
+            }
+            rule.probability = v
+        }
+        if let phase = body["phase"] {
+            guard let p = phase.stringValue.flatMap(FaultRule.Phase.init(rawValue:)) else {
+                return Self.error(400, "\"phase\" must be \"before\" or \"after\"")
+            }
+            rule.phase = p
+        }
+        world.transact { $0.addFault(rule) }
+        return faultsBody()
+    }
+
+    /// `POST /__admin/orders/{dialect}/{id}/complete|fail`
+    func endOrder(_ path: [String]) -> DialectResponse {
+        guard let id = Int(path[2]) else { return Self.error(400, "Order id must be an integer") }
+        let ref = OrderRef(dialect: path[1], id: id)
+        let outcome: OrderOutcome
+        switch path[3] {
+        case "complete": outcome = .completed
+        case "fail": outcome = .failed(message: "Failed by the control API")
+        default: return Self.error(404, "Use …/complete or …/fail")
+        }
+        return world.transact { w in
+            guard w.order(ref) != nil else { return Self.error(404, "No order \(ref)") }
+            guard w.finish(ref, outcome: outcome) else { return Self.error(409, "Order \(ref) is not pending") }
+            return Self.ok([("order", Self.orderJSON(w.order(ref)!))])
+        }
+    }
+
+    /// `POST /__admin/keys/{key}/enable|disable`
+    func setKey(_ path: [String]) -> DialectResponse {
+        let enabled: Bool
+        switch path[2] {
+        case "enable": enabled = true
+        case "disable": enabled = false
+        default: return Self.error(404, "Use …/enable or …/disable")
+        }
+        let found = world.transact { $0.setKey(path[1], enabled: enabled) }
+        return found ? Self.ok([("key", .string(path[1])), ("enabled", .bool(enabled))]) : Self.error(404, "No key \(path[1])")
+    }
+
+    /// `POST /__admin/balance {"owner": "demo-sh4de", "available": "25.50"}`
+    func setBalance(_ request: DialectRequest) -> DialectResponse {
+        let body: JSON
+        switch Self.parseObject(request) {
+        case .success(let b): body = b
+        case .failure(let e): return e.response
+        }
+        guard let owner = body["owner"]?.stringValue else { return Self.error(400, "\"owner\" is required") }
+        let text = body["available"]?.stringValue ?? body["available"]?.numberText
+        guard let text, let amount = Money(text), amount >= .zero else {
+            return Self.error(400, "\"available\" must be an amount like \"25.50\" (at most two decimals)")
+        }
+        do {
+            try world.transact { try $0.setBalance(amount, owner: owner) }
+        } catch {
+            return Self.error(400, "Could not set the balance: \(error)")
+        }
+        return stateBody()
+    }
+
+    // MARK: Helpers
+
+    struct Failure: Error { let response: DialectResponse }
+
+    static func parseObject(_ request: DialectRequest) -> Result<JSON, Failure> {
+        do {
+            let body = try JSON.parse(request.body)
+            guard body.objectPairs != nil else { return .failure(Failure(response: error(400, "Body must be a JSON object"))) }
+            return .success(body)
+        } catch {
+            return .failure(Failure(response: Self.error(400, "Body is not JSON: \(error)")))
+        }
+    }
+
+    static func ok(_ fields: [(String, JSON)]) -> DialectResponse { .json(200, .object(fields)) }
+
+    static func error(_ status: Int, _ message: String) -> DialectResponse {
+        .json(status, .object([("error", .string(message))]))
+    }
+}
+
+/// `"1.5"` seconds → 1500 ms, exactly.
+enum FixedMillis {
+    static func parse(_ text: String) -> Int64? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let whole = Int64(parts[0]), whole >= 0, whole < 10_000_000_000 else { return nil }
+        var millis = whole * 1000
+        if parts.count == 2 {
+            let frac = parts[1]
+            guard !frac.isEmpty, frac.count <= 3, let f = Int64(frac) else { return nil }
+            millis += f * Int64([1, 100, 10, 1][frac.count])
+        }
+        return millis
+    }
+}

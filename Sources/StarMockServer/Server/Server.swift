@@ -1,0 +1,151 @@
+public import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
+public import StarMockCore
+public import StarMockDialects
+import Synchronization
+
+/// A running StarMock: one port serving the dialects and the control API over one world.
+///
+/// ```swift
+/// let server = try await Server.start(world: World(.demo), configuration: .init(port: 0))
+/// print(server.baseURL)           // http://127.0.0.1:54321
+/// try await server.shutdown()
+/// ```
+public final class Server: Sendable {
+    /// How a server listens and what it serves.
+    public struct Configuration: Sendable {
+        /// The address to bind.
+        public var host: String
+        /// The port; 0 picks a free one.
+        public var port: Int
+        /// The dialects served.
+        public var dialects: DialectSet
+        /// Bodies larger than this get the dialect's 413.
+        public var maxBodyBytes: Int
+        /// Connections idle this long (real time) are closed.
+        public var idleTimeout: TimeAmount
+
+        /// A configuration; by default every dialect on 127.0.0.1:8080.
+        public init(
+            host: String = "127.0.0.1", port: Int = 8080, dialects: DialectSet = .everything,
+            maxBodyBytes: Int = 1 << 20, idleTimeout: TimeAmount = .seconds(300)
+        ) {
+            self.host = host
+            self.port = port
+            self.dialects = dialects
+            self.maxBodyBytes = maxBodyBytes
+            self.idleTimeout = idleTimeout
+        }
+    }
+
+    /// The world this server serves.
+    public let world: World
+    /// The configuration it started with.
+    public let configuration: Configuration
+    /// The port it listens on (the real one when 0 was asked).
+    public let port: Int
+    /// The host it listens on.
+    public let host: String
+
+    private let channel: any Channel
+    private let quiesce: ServerQuiescingHelper
+    private let group: any EventLoopGroup
+    private let state: ServerState
+
+    /// `http://HOST:PORT`.
+    public var baseURL: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
+
+    private init(
+        world: World, configuration: Configuration, channel: any Channel, quiesce: ServerQuiescingHelper,
+        group: any EventLoopGroup, state: ServerState
+    ) throws {
+        self.world = world
+        self.configuration = configuration
+        self.channel = channel
+        self.quiesce = quiesce
+        self.group = group
+        self.state = state
+        guard let port = channel.localAddress?.port else { throw ServerError.noLocalAddress }
+        self.port = port
+        self.host = configuration.host
+    }
+
+    /// Binds and starts serving.
+    public static func start(
+        world: World, configuration: Configuration = Configuration(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> Server {
+        let quiesce = ServerQuiescingHelper(group: group)
+        let state = ServerState(world: world, dialects: configuration.dialects, maxBodyBytes: configuration.maxBodyBytes)
+        let idle = configuration.idleTimeout
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    try sync.addHandler(IdleStateHandler(allTimeout: idle))
+                    try sync.addHandler(HTTPHandler(state: state))
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port)
+            .get()
+        return try Server(
+            world: world, configuration: configuration, channel: channel, quiesce: quiesce, group: group, state: state)
+    }
+
+    /// Stops accepting, lets in-flight requests finish, answers held requests, then returns.
+    public func shutdown() async throws {
+        guard state.beginShutdown() else { return }
+        // Held requests (`?wait=true`) are answered now rather than kept for up to 90 s.
+        world.transact { $0.cancelAllWaits() }
+        let promise = channel.eventLoop.makePromise(of: Void.self)
+        quiesce.initiateShutdown(promise: promise)
+        try await promise.futureResult.get()
+    }
+
+    /// Waits until the server has shut down.
+    public func waitUntilClosed() async throws {
+        try await channel.closeFuture.get()
+    }
+}
+
+/// Why a server could not start.
+public enum ServerError: Error, Sendable {
+    /// The socket has no local address after binding.
+    case noLocalAddress
+}
+
+/// What every connection of one server shares.
+final class ServerState: Sendable {
+    let world: World
+    let dialects: DialectSet
+    let maxBodyBytes: Int
+    let admin: AdminAPI
+    private let shuttingDown = Mutex(false)
+
+    init(world: World, dialects: DialectSet, maxBodyBytes: Int) {
+        self.world = world
+        self.dialects = dialects
+        self.maxBodyBytes = maxBodyBytes
+        self.admin = AdminAPI(world: world, dialects: dialects)
+    }
+
+    func beginShutdown() -> Bool {
+        shuttingDown.withLock { s in
+            defer { s = true }
+            return !s
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import StarMockCore
+import StarMockDialects
+import StarMockServer
+
+extension StarMockCommand {
+    /// `starmock serve`: serve the dialects over a world until SIGINT or SIGTERM.
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve the fake upstream (all dialects on one port, demo world by default).",
+            discussion: """
+                When ready, prints exactly one line: "starmock listening on http://HOST:PORT".
+                SIGINT or SIGTERM stop it gracefully: in-flight requests finish, exit code 0.
+                """)
+
+        @Option(help: "The address to bind.")
+        var host = "127.0.0.1"
+
+        @Option(help: "The port to bind; 0 picks a free port.")
+        var port = 8080
+
+        @Option(help: "The seed of every random choice (latency, faults, outcomes, ids).")
+        var seed: UInt64?
+
+        @Option(help: ArgumentHelp("The world's clock: real, virtual, or scaled:N (N times faster).", valueName: "mode"))
+        var clock = "real"
+
+        @Option(
+            help: ArgumentHelp(
+                "Serve only this dialect (repeatable). Default: all of \(DialectSet.allNames.joined(separator: ", ")).",
+                valueName: "name"))
+        var dialect: [String] = []
+
+        func validate() throws {
+            guard ClockMode(clock) != nil else {
+                throw ValidationError("--clock must be real, virtual or scaled:N (N > 0), not '\(clock)'")
+            }
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535, not \(port)") }
+            for name in dialect where DialectSet.all[name] == nil {
+                throw ValidationError(
+                    "Unknown dialect '\(name)'; known: \(DialectSet.allNames.joined(separator: ", "))")
+            }
+        }
+
+        func run() async throws {
+            var setup = WorldSetup.demo
+            setup.clock = ClockMode(clock)!
+            if let seed { setup.seed = seed }
+            let dialects =
+                dialect.isEmpty ? DialectSet.everything : DialectSet(dialect.compactMap { DialectSet.all[$0] })
+            let world = World(setup)
+            let server: Server
+            do {
+                server = try await Server.start(
+                    world: world, configuration: .init(host: host, port: port, dialects: dialects))
+            } catch {
+                FileHandle.standardError.write(Data("starmock: cannot listen on \(host):\(port): \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+            let signals = ShutdownSignals { Task { try? await server.shutdown() } }
+            // stdout is block-buffered when piped: write the line directly so scripts see it at once.
+            FileHandle.standardOutput.write(Data("starmock listening on \(server.baseURL)\n".utf8))
+            try await server.waitUntilClosed()
+            withExtendedLifetime(signals) {}
+        }
+    }
+}
+
+/// SIGINT and SIGTERM call `handler` once instead of killing the process.
+final class ShutdownSignals {
+    private let sources: [any DispatchSourceSignal]
+
+    init(handler: @escaping @Sendable () -> Void) {
+        sources = [SIGINT, SIGTERM].map { signo in
+            signal(signo, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
+            source.setEventHandler(handler: handler)
+            source.resume()
+            return source
+        }
+    }
+}
