@@ -57,6 +57,17 @@ let package = Package(
         ),
         .testTarget(name: "StarMockCoreTests", dependencies: ["StarMockCore"], swiftSettings: swiftSettings),
         .testTarget(name: "StarMockDialectsTests", dependencies: ["StarMockDialects", "StarMockCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "StarMockServerTests", dependencies: ["StarMockServer", "StarMockCore", "StarMockDialects"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StarMockServerTests",
+            dependencies: [
+                "StarMockServer", "StarMockCore", "StarMockDialects", "StarMockScenario",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StarMockScenarioTests", dependencies: ["StarMockScenario", "StarMockCore", "StarMockDialects"],
+            resources: [.copy("Broken")], swiftSettings: swiftSettings),
     ]
 )

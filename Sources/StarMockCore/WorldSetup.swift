@@ -137,6 +137,12 @@ public struct WorldSetup: Sendable {
     public var seed: UInt64 = 1
     /// How many exchanges the journal keeps.
     public var journalCapacity = 10_000
+    /// The Telegram Bot API's part: bots, star balances, transactions.
+    public var telegram = TelegramSetup()
+    /// Papaya's part: invoices and subscriptions.
+    public var papaya = PapayaSetup()
+    /// The generic reseller flow's part.
+    public var reseller = ResellerSetup()
 
     /// An empty world.
     public init() {}

@@ -63,6 +63,7 @@ public struct WorldState: Sendable {
     var nextWaiterID = 1
     var firingAt: WorldTime?
     var effects: [@Sendable () -> Void] = []
+    var dialectStates: [ObjectIdentifier: any Sendable] = [:]
 
     struct Waiter {
         let order: OrderRef
@@ -383,6 +384,33 @@ public struct WorldState: Sendable {
         waitersByOrder[waiter.order]?.removeAll { $0 == id }
         guard let order = orders[waiter.order] else { return }
         effects.append { waiter.callback(.timedOut(order)) }
+    }
+
+    // MARK: Dialect-specific state
+
+    /// State a dialect keeps beyond keys, money and orders (invoices, star transactions, …),
+    /// one value per type, created from `initial` on first use and reset with the world.
+    public mutating func dialectState<T: Sendable>(
+        _ type: T.Type, initial: () -> T
+    ) -> T {
+        if let value = dialectStates[ObjectIdentifier(type)] as? T { return value }
+        let value = initial()
+        dialectStates[ObjectIdentifier(type)] = value
+        return value
+    }
+
+    /// Changes a dialect's state in place.
+    public mutating func updateDialectState<T: Sendable, R>(
+        _ type: T.Type, initial: () -> T, _ change: (inout T) throws -> R
+    ) rethrows -> R {
+        var value = dialectState(type, initial: initial)
+        defer { dialectStates[ObjectIdentifier(type)] = value }
+        return try change(&value)
+    }
+
+    /// A dialect's state if it was ever created.
+    public func existingDialectState<T: Sendable>(_ type: T.Type) -> T? {
+        dialectStates[ObjectIdentifier(type)] as? T
     }
 
     // MARK: Journal

@@ -1,0 +1,5 @@
+/// The starting state of the papaya dialect's part of the world.
+public struct PapayaSetup: Sendable {
+    /// An empty setup.
+    public init() {}
+}

@@ -1,0 +1,209 @@
+import Testing
+
+@testable import StarMockCore
+
+@Suite("Scripted faults")
+struct FaultRuleTests {
+    static let start = WorldTime("2026-03-28 03:00:00")!
+
+    func makeWorld(_ faults: [FaultRule], seed: UInt64 = 1) -> World {
+        var setup = WorldSetup()
+        setup.clock = .virtual
+        setup.faults = faults
+        setup.seed = seed
+        return World(setup)
+    }
+
+    /// The code of the fault this request gets, if any.
+    func take(
+        _ world: World, dialect: String = "sh4de", _ method: String = "POST", _ path: String = "/api/v1/order",
+        key: String? = "k1", phase: FaultRule.Phase = .before
+    ) -> String? {
+        world.transact { $0.takeFault(dialect: dialect, method: method, path: path, key: key, phase: phase) }?.code
+    }
+
+    @Test("no rules, no faults")
+    func none() {
+        let world = makeWorld([])
+        #expect(take(world) == nil)
+        #expect(take(world, phase: .after) == nil)
+    }
+
+    @Test("a rule matches its dialect, method (any case), path and key")
+    func matching() {
+        let world = makeWorld([
+            FaultRule(dialect: "sh4de", code: "CHARGING_ERROR", method: "post", path: "/api/v1/order", key: "k1")
+        ])
+        #expect(take(world) == "CHARGING_ERROR")
+        #expect(take(world, "Post") == "CHARGING_ERROR")
+        #expect(take(world, "GET") == nil)
+        #expect(take(world, dialect: "tgmarket") == nil)
+        #expect(take(world, "POST", "/api/v1/orders") == nil)
+        #expect(take(world, "POST", "/api/v1/order/1") == nil)
+        #expect(take(world, key: "k2") == nil)
+        #expect(take(world, key: nil) == nil)
+        let rule = world.read { $0.faults[0] }
+        #expect(rule.matched == 2)
+        #expect(rule.fired == 2)
+    }
+
+    @Test("a rule without filters matches every request of its dialect")
+    func unfiltered() {
+        let world = makeWorld([FaultRule(dialect: "tgmarket", code: "internal_error")])
+        #expect(take(world, dialect: "tgmarket", "GET", "/anything", key: nil) == "internal_error")
+        #expect(take(world, dialect: "tgmarket", "DELETE", "/", key: "z") == "internal_error")
+        #expect(take(world, dialect: "sh4de") == nil)
+    }
+
+    @Test("nth: only the N-th matching request")
+    func nth() {
+        let world = makeWorld([FaultRule(dialect: "sh4de", code: "E", method: "POST", nth: 3)])
+        var fired: [Int] = []
+        for i in 1...6 {
+            _ = take(world, "GET")  // not matching: does not count
+            if take(world) != nil { fired.append(i) }
+        }
+        #expect(fired == [3])
+        let rule = world.read { $0.faults[0] }
+        #expect(rule.matched == 6)
+        #expect(rule.fired == 1)
+    }
+
+    @Test("times: at most N, then later rules get their turn")
+    func times() {
+        let world = makeWorld([
+            FaultRule(dialect: "sh4de", code: "FIRST", times: 2),
+            FaultRule(dialect: "sh4de", code: "SECOND", times: 1),
+        ])
+        let codes = (0..<5).map { _ in take(world) }
+        #expect(codes == ["FIRST", "FIRST", "SECOND", nil, nil])
+        #expect(world.read { $0.faults.map(\.fired) } == [2, 1])
+        // An exhausted rule stops counting matches.
+        #expect(world.read { $0.faults.map(\.matched) } == [2, 1])
+    }
+
+    @Test("nth and times together: every request after the first… only once")
+    func nthAndTimes() {
+        let world = makeWorld([FaultRule(dialect: "sh4de", code: "E", nth: 2, times: 5)])
+        let codes = (0..<4).map { _ in take(world) }
+        #expect(codes == [nil, "E", nil, nil])
+    }
+
+    @Test("probability is rolled on the seeded generator: same seed, same dice")
+    func probability() {
+        func pattern(seed: UInt64, noise: Bool = false) -> [Bool] {
+            let world = makeWorld([FaultRule(dialect: "sh4de", code: "E", path: "/api/v1/order", probability: 0.3)], seed: seed)
+            return (0..<1000).map { _ in
+                if noise { _ = take(world, "POST", "/api/v1/balance") }  // no match: no dice rolled
+                return take(world) != nil
+            }
+        }
+        let a = pattern(seed: 5)
+        #expect(a == pattern(seed: 5))
+        #expect(a == pattern(seed: 5, noise: true))
+        #expect(a != pattern(seed: 6))
+        let count = a.count(where: { $0 })
+        #expect((240...360).contains(count), "fired \(count) of 1000")
+    }
+
+    @Test("probability 0 never fires, 1 always fires")
+    func probabilityBounds() {
+        let world = makeWorld([
+            FaultRule(dialect: "sh4de", code: "NEVER", probability: 0),
+            FaultRule(dialect: "sh4de", code: "ALWAYS", probability: 1),
+        ])
+        #expect((0..<200).allSatisfy { _ in take(world) == "ALWAYS" })
+        #expect(world.read { $0.faults[0].matched } == 200)
+        #expect(world.read { $0.faults[0].fired } == 0)
+    }
+
+    @Test("a time window on the world's clock: from inclusive, until exclusive")
+    func timeWindow() {
+        let world = makeWorld([
+            FaultRule(
+                dialect: "sh4de", code: "E", from: Self.start.adding(.seconds(10)), until: Self.start.adding(.seconds(20)))
+        ])
+        #expect(take(world) == nil)
+        world.advance(by: .milliseconds(9_999))
+        #expect(take(world) == nil)
+        world.advance(by: .milliseconds(1))
+        #expect(take(world) == "E")
+        world.advance(by: .milliseconds(9_999))
+        #expect(take(world) == "E")
+        world.advance(by: .milliseconds(1))
+        #expect(take(world) == nil)
+        world.advance(by: .seconds(3600))
+        #expect(take(world) == nil)
+        // Requests outside the window are not counted as matches.
+        #expect(world.read { $0.faults[0].matched } == 2)
+    }
+
+    @Test("path patterns: `*` is one segment, `**` the rest")
+    func pathPatterns() {
+        let cases: [(String, String, Bool)] = [
+            ("/api/v1/order/*", "/api/v1/order/47", true),
+            ("/api/v1/order/*", "/api/v1/order/abc", true),
+            ("/api/v1/order/*", "/api/v1/order", false),
+            ("/api/v1/order/*", "/api/v1/order/47/status", false),
+            ("/api/v1/order/*", "/api/v1/orders/47", false),
+            ("/api/*/order/*", "/api/v2/order/9", true),
+            ("/api/v1/order", "/api/v1/order", true),
+            ("/api/v1/order", "/api/v1/order/", false),
+            ("/api/v1/order", "/API/v1/order", false),
+            ("**", "/", true),
+            ("**", "/api/v1/order/47", true),
+            ("/**", "/anything/at/all", true),
+            ("/api/**", "/api/v1/order/47", true),
+            ("/api/**", "/api", true),
+            ("/api/**", "/apix/v1", false),
+            ("/api/**", "/other/v1", false),
+            ("*", "/", false),
+            ("/*", "/balance", true),
+        ]
+        for (pattern, path, expected) in cases {
+            #expect(PathPattern.matches(pattern: pattern, path: path) == expected, "\(pattern) vs \(path)")
+        }
+    }
+
+    @Test("rules with patterns in the world")
+    func patternRules() {
+        let world = makeWorld([
+            FaultRule(dialect: "tgmarket", code: "order_not_found", method: "GET", path: "/api/v1/order/*"),
+            FaultRule(dialect: "tgmarket", code: "internal_error", path: "**", times: 1),
+        ])
+        #expect(take(world, dialect: "tgmarket", "GET", "/api/v1/order/42") == "order_not_found")
+        #expect(take(world, dialect: "tgmarket", "POST", "/api/v1/order/42") == "internal_error")
+        #expect(take(world, dialect: "tgmarket", "POST", "/api/v1/order/42") == nil)
+        #expect(take(world, dialect: "tgmarket", "GET", "/api/v1/order/43") == "order_not_found")
+    }
+
+    @Test("phases are separate: each phase sees only its own rules and counts")
+    func phases() {
+        let world = makeWorld([
+            FaultRule(dialect: "sh4de", code: "BEFORE", nth: 2, phase: .before),
+            FaultRule(dialect: "sh4de", code: "AFTER", nth: 1, phase: .after),
+        ])
+        #expect(take(world, phase: .after) == "AFTER")
+        #expect(take(world, phase: .after) == nil)
+        #expect(take(world, phase: .after) == nil)
+        // Three after-phase requests did not count toward the before-rule's nth.
+        #expect(take(world, phase: .before) == nil)
+        #expect(take(world, phase: .before) == "BEFORE")
+        #expect(world.read { $0.faults.map(\.matched) } == [2, 3])
+        #expect(FaultRule(dialect: "x", code: "y").phase == .before)
+    }
+
+    @Test("faults added at run time, cleared, and reset to the setup")
+    func runtimeChanges() {
+        let world = makeWorld([FaultRule(dialect: "sh4de", code: "SETUP", times: 1)])
+        #expect(take(world) == "SETUP")
+        world.transact { $0.addFault(FaultRule(dialect: "sh4de", code: "ADDED")) }
+        #expect(take(world) == "ADDED")
+        world.transact { $0.clearFaults() }
+        #expect(take(world) == nil)
+        world.reset()
+        #expect(world.read { $0.faults.map(\.fired) } == [0])
+        #expect(take(world) == "SETUP")
+        #expect(take(world) == nil)
+    }
+}
