@@ -2,14 +2,17 @@ import NIOCore
 import NIOHTTP1
 import StarMockCore
 import StarMockDialects
+import StarMockTransport
 
-/// Turns one connection's HTTP requests into dialect requests and writes the replies. The
-/// pipelining handler before it delivers one request at a time, so at most one is in flight.
+/// Turns one connection's HTTP requests into dialect requests and writes the replies, with
+/// the scripted latency and transport faults. The pipelining handler before it delivers one
+/// request at a time, so at most one is in flight per connection.
 final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let state: ServerState
+    private let byteFaults: ByteFaultHandler
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var bodyTooLarge = false
@@ -17,7 +20,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var heldWaiter: Int?
     private var context: ChannelHandlerContext?
 
-    init(state: ServerState) { self.state = state }
+    init(state: ServerState, byteFaults: ByteFaultHandler) {
+        self.state = state
+        self.byteFaults = byteFaults
+    }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
@@ -62,6 +68,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.fireUserInboundEventTriggered(event)
     }
 
+    // MARK: Processing
+
     private func process(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let request = DialectRequest(
             method: head.method.rawValue, target: head.uri,
@@ -79,73 +87,85 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
 
         let world = state.world
-        let dialects = state.dialects
-        let tooLarge = bodyTooLarge
-        let limit = state.maxBodyBytes
-        let routed: DialectSet.Routed
-        let received: WorldTime
-        (routed, received) = world.transact { w in
-            let received = w.now
-            let routed: DialectSet.Routed
-            if tooLarge {
-                let response = dialects.render(.bodyTooLarge(limit: limit), path: request.path)
-                routed = .init(
-                    dialect: dialects.dialect(for: request.path)?.name, credential: nil, reply: .now(response),
-                    fault: nil)
-            } else {
-                routed = dialects.respond(to: request, in: &w)
-            }
-            if case .now(let response) = routed.reply {
-                Self.record(request, routed: routed, response: response, received: received, in: &w)
-            }
-            return (routed, received)
+        let loop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: loop)
+        let plan = world.transact { w in
+            Exchange.plan(request, tooLarge: bodyTooLarge, maxBodyBytes: state.maxBodyBytes, dialects: state.dialects, in: &w)
         }
-
-        switch routed.reply {
+        switch plan.reply {
         case .now(let response):
-            write(response, head: head, context: context)
+            deliver(plan, response: response, head: head, context: context)
         case .held(let order, let timeout, let render):
-            let loop = context.eventLoop
-            let handler = NIOLoopBound(self, eventLoop: loop)
             heldWaiter = world.transact { w in
                 w.waitForFinal(order, timeout: timeout) { result in
                     let response = render(result)
-                    world.transact { w in
-                        Self.record(request, routed: routed, response: response, received: received, in: &w)
+                    loop.execute {
+                        let handler = handler.value
+                        handler.heldWaiter = nil
+                        guard let context = handler.context, context.channel.isActive else { return }
+                        handler.deliver(plan, response: response, head: head, context: context)
                     }
-                    loop.execute { handler.value.finishHeld(response, head: head) }
                 }
             }
         }
     }
 
-    private func finishHeld(_ response: DialectResponse, head: HTTPRequestHead) {
-        heldWaiter = nil
-        guard let context, context.channel.isActive else { return }
-        write(response, head: head, context: context)
-    }
-
-    private static func record(
-        _ request: DialectRequest, routed: DialectSet.Routed, response: DialectResponse, received: WorldTime,
-        in world: inout WorldState
-    ) {
-        let target = request.query.isEmpty ? request.path : request.path + "?" + request.query.map { "\($0)=\($1)" }.joined(separator: "&")
-        let now = world.now
-        world.record { sequence in
-            JournalEntry(
-                sequence: sequence, receivedAt: received, answeredAt: now, dialect: routed.dialect,
-                method: request.method, target: target, key: routed.credential,
-                requestBody: String(decoding: request.body, as: UTF8.self), status: response.status,
-                responseBody: response.bodyText, fault: routed.fault)
+    /// Sends `response` as the plan says: after its latency (a timer on the world's clock),
+    /// through its transport fault, and records it in the journal when it leaves.
+    private func deliver(_ plan: Exchange.Plan, response: DialectResponse, head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let world = state.world
+        guard let delay = plan.delay, delay > .zero else {
+            world.transact { plan.record(response: response, in: &$0) }
+            send(plan, response: response, head: head, context: context)
+            return
+        }
+        let loop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: loop)
+        world.transact { w in
+            let due = w.now.adding(delay)
+            w.schedule(at: due) { w in
+                plan.record(response: response, in: &w)
+                w.afterCommit {
+                    loop.execute {
+                        let handler = handler.value
+                        guard let context = handler.context, context.channel.isActive else { return }
+                        handler.send(plan, response: response, head: head, context: context)
+                    }
+                }
+            }
         }
     }
 
-    private func write(_ response: DialectResponse, head: HTTPRequestHead, context: ChannelHandlerContext) {
+    private func send(_ plan: Exchange.Plan, response: DialectResponse, head: HTTPRequestHead, context: ChannelHandlerContext) {
+        switch plan.transport {
+        case .none:
+            write(response, head: head, context: context)
+        case .reset?:
+            inFlight = false
+            ConnectionFaults.reset(context.channel)
+        case .close?:
+            inFlight = false
+            ConnectionFaults.closeWithoutAnswer(context.channel)
+        case .garbage(let bytes)?:
+            inFlight = false
+            byteFaults.writeGarbageAndClose(bytes.isEmpty ? ConnectionFaults.defaultGarbage : bytes)
+        case .truncate?:
+            byteFaults.arm(plan.transport!)
+            write(response, head: head, context: context, closeAfter: true)
+        case .dribble?:
+            byteFaults.arm(plan.transport!)
+            write(response, head: head, context: context)
+        }
+    }
+
+    private func write(
+        _ response: DialectResponse, head: HTTPRequestHead, context: ChannelHandlerContext, closeAfter: Bool = false
+    ) {
         inFlight = false
-        let keepAlive = head.isKeepAlive && !bodyTooLarge
+        let keepAlive = head.isKeepAlive && !bodyTooLarge && !closeAfter
         var headers = HTTPHeaders(response.headers)
         headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
-        if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+        if !keepAlive && !closeAfter { headers.replaceOrAdd(name: "Connection", value: "close") }
         let responseHead = HTTPResponseHead(
             version: head.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         context.write(wrapOutboundOut(.head(responseHead)), promise: nil)

@@ -4,6 +4,7 @@ import NIOHTTP1
 import NIOPosix
 public import StarMockCore
 public import StarMockDialects
+import StarMockTransport
 import Synchronization
 
 /// A running StarMock: one port serving the dialects and the control API over one world.
@@ -94,9 +95,12 @@ public final class Server: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    // Byte-level faults sit next to the socket, below the HTTP encoder.
+                    let bytes = ByteFaultHandler()
+                    try sync.addHandler(bytes)
                     try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
                     try sync.addHandler(IdleStateHandler(allTimeout: idle))
-                    try sync.addHandler(HTTPHandler(state: state))
+                    try sync.addHandler(HTTPHandler(state: state, byteFaults: bytes))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)

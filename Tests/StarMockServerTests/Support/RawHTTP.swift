@@ -64,5 +64,24 @@ enum RawHTTP {
             return received
         }
     }
-}
 
+    /// Like `exchange`, also counting the reads it took (to see a dribbled response).
+    static func exchangeCountingReads(port: Int, bytes: [UInt8]) async throws -> ([UInt8], Int) {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(bytes: bytes))
+            var received: [UInt8] = []
+            var reads = 0
+            for try await chunk in inbound {
+                received += chunk.readableBytesView
+                reads += 1
+            }
+            return (received, reads)
+        }
+    }
+}
