@@ -206,4 +206,48 @@ struct FaultRuleTests {
         #expect(take(world) == "SETUP")
         #expect(take(world) == nil)
     }
+    @Test("a `*` rule applies to every dialect")
+    func anyDialect() {
+        let world = makeWorld([FaultRule(dialect: "*", code: "E", path: "/api/**")])
+        #expect(take(world, dialect: "sh4de") == "E")
+        #expect(take(world, dialect: "tgmarket", "GET", "/api/v1/balance") == "E")
+        #expect(take(world, dialect: "tgmarket", "GET", "/health") == nil)
+    }
+
+    @Test("responses, transport faults and latency are taken separately")
+    func kinds() throws {
+        let world = makeWorld([
+            FaultRule(dialect: "sh4de", action: .transport(.reset), times: 1),
+            FaultRule(dialect: "sh4de", action: .delay(.fixed(.milliseconds(250))), phase: .before),
+            FaultRule(dialect: "sh4de", code: "CHARGING_ERROR", times: 1),
+        ])
+        func takeKind(_ kind: WorldState.FaultKind, _ phase: FaultRule.Phase = .before) -> FaultRule.Action? {
+            world.transact {
+                $0.takeFault(dialect: "sh4de", method: "POST", path: "/api/v1/order", key: "k1", phase: phase, kind: kind)
+            }?.action
+        }
+        #expect(takeKind(.respond) == .respond(code: "CHARGING_ERROR"))
+        #expect(takeKind(.respond) == nil)
+        #expect(takeKind(.transport) == .transport(.reset))
+        #expect(takeKind(.transport) == nil)
+        // Latency applies whatever phase is asked.
+        #expect(takeKind(.delay, .before) == .delay(.fixed(.milliseconds(250))))
+        #expect(takeKind(.delay, .after) == .delay(.fixed(.milliseconds(250))))
+        #expect(world.read { $0.faults.map(\.fired) } == [1, 2, 1])
+        // A transport or latency rule has no dialect code.
+        #expect(world.read { $0.faults.map(\.code) } == [nil, nil, "CHARGING_ERROR"])
+    }
+
+    @Test("actions describe themselves for the journal")
+    func descriptions() {
+        #expect(FaultRule.Action.respond(code: "CHARGING_ERROR").description == "CHARGING_ERROR")
+        #expect(FaultRule.Action.transport(.reset).description == "reset")
+        #expect(TransportFault.garbage([1, 2, 3]).description == "garbage(3 bytes)")
+        #expect(TransportFault.truncate(afterBytes: 10).description == "truncate(10)")
+        #expect(TransportFault.dribble(chunkBytes: 4, over: .seconds(2)).description == "dribble(4 bytes over 2000ms)")
+        #expect(TransportFault.truncate(afterBytes: 1).needsResponse)
+        #expect(TransportFault.dribble(chunkBytes: 1, over: .seconds(1)).needsResponse)
+        #expect(!TransportFault.reset.needsResponse)
+        #expect(!TransportFault.close.needsResponse)
+    }
 }
