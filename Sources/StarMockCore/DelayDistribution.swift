@@ -28,6 +28,8 @@ public enum DelayDistribution: Sendable, Equatable {
             let sigma = max(0, (log(Double(max(p99.wholeMilliseconds, 1))) - mu) / 2.326_347_874)
             ms = exp(mu + sigma * random.standardNormal())
         }
-        return .milliseconds(Int64(max(0, ms.rounded())))
+        // Clamp far tails (and NaN) so a wild sample can never trap: at most 30 days.
+        let clamped = ms.isNaN ? 0 : min(max(0, ms.rounded()), 2_592_000_000)
+        return .milliseconds(Int64(clamped))
     }
 }

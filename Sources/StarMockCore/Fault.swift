@@ -139,7 +139,7 @@ public enum PathPattern {
         for (i, part) in p.enumerated() {
             if part == "**" { return true }
             guard i < s.count else { return false }
-            if part != "*" && part != s[i] { return false }
+            if part == "*" ? s[i].isEmpty : part != s[i] { return false }
         }
         return p.count == s.count
     }

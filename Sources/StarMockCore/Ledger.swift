@@ -113,14 +113,16 @@ public struct Ledger: Sendable, Equatable {
 
     /// Spends a reservation (order completed): locked → spent.
     public mutating func settle(_ reservationID: Int) throws(LedgerError) {
-        guard let r = reservations.removeValue(forKey: reservationID) else { throw .unknownReservation(reservationID) }
+        guard let r = reservations[reservationID] else { throw .unknownReservation(reservationID) }
         try update(r.owner) { $0.locked -= r.amount; $0.spent += r.amount }
+        reservations[reservationID] = nil
     }
 
     /// Gives a reservation back (order failed): locked → available.
     public mutating func release(_ reservationID: Int) throws(LedgerError) {
-        guard let r = reservations.removeValue(forKey: reservationID) else { throw .unknownReservation(reservationID) }
+        guard let r = reservations[reservationID] else { throw .unknownReservation(reservationID) }
         try update(r.owner) { $0.locked -= r.amount; $0.available += r.amount }
+        reservations[reservationID] = nil
     }
 
     /// Sets an owner's available funds directly (control API, scenarios), as a deposit or a

@@ -64,7 +64,9 @@ public struct UnitPrice: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The cost of `quantity` units in whole cents, rounded half up (documented choice:
     /// 0.013 × 51 = 0.663 → 0.66; 0.013 × 100 = 1.30 exactly).
     public func cost(of quantity: Int) -> Money {
-        let totalMicros = micros * Int64(quantity)
+        // Saturate instead of trapping on absurd scenario prices × quantities.
+        let (product, overflow) = micros.multipliedReportingOverflow(by: Int64(quantity))
+        let totalMicros = overflow ? (micros < 0) != (quantity < 0) ? Int64.min : Int64.max : product
         let (q, r) = totalMicros.quotientAndRemainder(dividingBy: 10_000)
         return Money(cents: q + (r * 2 >= 10_000 ? 1 : 0))
     }

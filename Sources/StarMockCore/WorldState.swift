@@ -241,7 +241,9 @@ public struct WorldState: Sendable {
     ) throws(OrderError) -> Order {
         let funding: Funding
         do {
-            if reserve {
+            if cost == .zero {
+                funding = .none
+            } else if reserve {
                 funding = .reserved(reservationID: try ledger.reserve(cost, from: key.owner).id)
             } else {
                 try ledger.debit(cost, from: key.owner)
@@ -256,12 +258,14 @@ public struct WorldState: Sendable {
         }
         let id = nextOrderID[dialect, default: 1]
         nextOrderID[dialect] = id + 1
-        let lifecycle = lifecycles[kind.name] ?? lifecycles["*"] ?? .standard
-        let used = scriptsUsed[kind.name, default: 0]
+        // A script is consumed by the lifecycle it belongs to: the shared `*` one is shared.
+        let lifecycleName = lifecycles[kind.name] != nil ? kind.name : "*"
+        let lifecycle = lifecycles[lifecycleName] ?? .standard
+        let used = scriptsUsed[lifecycleName, default: 0]
         let outcome: OrderOutcome
         if used < lifecycle.script.count {
             outcome = lifecycle.script[used]
-            scriptsUsed[kind.name] = used + 1
+            scriptsUsed[lifecycleName] = used + 1
         } else {
             outcome = lifecycle.sampleOutcome(using: &random)
         }
