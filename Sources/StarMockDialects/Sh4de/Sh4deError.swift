@@ -4,6 +4,8 @@ struct Sh4deError: Error, Sendable, Equatable {
     let status: Int
     let code: String
     let message: String
+    /// The methods the path does answer, sent as `Allow` (RFC 9110 requires it on a 405).
+    var allow: [String]? = nil
 
     // Documented (seed 001, "Error Reference"); the message is the table's "Meaning".
     static let missingAPIKey = Sh4deError(status: 401, code: "MISSING_API_KEY", message: "X-API-Key header not sent")
@@ -44,7 +46,9 @@ struct Sh4deError: Error, Sendable, Equatable {
     static func methodNotAllowed(_ allowed: [String]) -> Sh4deError {
         Sh4deError(
             status: 405, code: "METHOD_NOT_ALLOWED",
-            message: "Method not allowed; use \(allowed.joined(separator: ", "))")
+            message: "Method not allowed; use \(allowed.joined(separator: ", "))",
+            // HEAD is answered wherever GET is (see Sh4de.route).
+            allow: allowed.contains("GET") ? allowed + ["HEAD"] : allowed)
     }
     static func payloadTooLarge(_ limit: Int) -> Sh4deError {
         Sh4deError(status: 413, code: "PAYLOAD_TOO_LARGE", message: "Request body is larger than \(limit) bytes")
