@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// `starmock serve` as a user runs it: a real process, port 0, one line on stdout, signals.
+@Suite("starmock serve (the executable)", .timeLimit(.minutes(1)))
+struct ServeCommandTests {
+    /// The `starmock` binary built next to this test bundle.
+    static var binary: URL? {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = dir.appendingPathComponent("starmock")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    /// Starts `starmock serve ARGS` and returns the process, its stdout and the first line.
+    func start(_ args: [String]) throws -> (Process, Pipe, String) {
+        let process = Process()
+        process.executableURL = try #require(Self.binary, "build the starmock product first (swift build)")
+        process.arguments = ["serve"] + args
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The line must arrive at once even though stdout is a pipe (block-buffered).
+        var line = Data()
+        let handle = out.fileHandleForReading
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        return (process, out, String(decoding: line, as: UTF8.self))
+    }
+
+    @Test("Port 0: prints exactly 'starmock listening on http://127.0.0.1:PORT', serves, and exits 0 on SIGTERM")
+    func listensAndStops() async throws {
+        let (process, out, line) = try start(["--port", "0", "--clock", "virtual"])
+        defer { if process.isRunning { process.terminate() } }
+        let match = try #require(line.wholeMatch(of: /starmock listening on http:\/\/127\.0\.0\.1:(\d+)\n/))
+        let port = try #require(Int(match.1))
+        #expect(port > 0)
+        let balance = try await RawHTTP.send(
+            port: port, method: "GET", path: "/api/v1/balance", headers: [("X-API-Key", "sh4de_xxxx")])
+        #expect(balance.status == 200)
+        #expect(balance.bodyText.contains("\"key_label\": \"My Stars Bot\""))
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+        // Nothing but the one line on stdout.
+        let rest = out.fileHandleForReading.readDataToEndOfFile()
+        #expect(rest.isEmpty)
+    }
+
+    @Test("SIGINT stops it gracefully too")
+    func sigint() throws {
+        let (process, _, line) = try start(["--port", "0"])
+        defer { if process.isRunning { process.terminate() } }
+        #expect(line.hasPrefix("starmock listening on http://127.0.0.1:"))
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test("Bad options get a clear message and a non-zero exit, not a crash", arguments: [
+        ["--clock", "sometimes"], ["--port", "70000"], ["--dialect", "nosuch"],
+    ])
+    func badOptions(_ args: [String]) throws {
+        let process = Process()
+        process.executableURL = try #require(Self.binary)
+        process.arguments = ["serve"] + args
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 64)
+        #expect(message.contains("Error:"))
+    }
+}
