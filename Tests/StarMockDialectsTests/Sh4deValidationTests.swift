@@ -51,15 +51,15 @@ struct Sh4deValidationTests {
                 status: 400, code: "MISSING_FIELD", message: "username is required"),
         // Wrong types
         Refusal(why: "quantity as a string \"100\"", target: stars, body: #"{"username":"some_user","quantity":"100"}"#,
-                status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer of at least 50"),
+                status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer from 50 to 1000000"),
         Refusal(why: "quantity 100.5", target: stars, body: #"{"username":"some_user","quantity":100.5}"#,
-                status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer of at least 50"),
+                status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer from 50 to 1000000"),
         Refusal(why: "quantity 100.0 (not an integer literal)", target: stars, body: #"{"username":"some_user","quantity":100.0}"#,
-                status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer of at least 50"),
+                status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer from 50 to 1000000"),
         Refusal(why: "quantity 1e2", target: stars, body: #"{"username":"some_user","quantity":1e2}"#,
-                status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer of at least 50"),
+                status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer from 50 to 1000000"),
         Refusal(why: "quantity true", target: stars, body: #"{"username":"some_user","quantity":true}"#,
-                status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer of at least 50"),
+                status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer from 50 to 1000000"),
         Refusal(why: "username a number", target: stars, body: #"{"username":42,"quantity":100}"#,
                 status: 400, code: "INVALID_FIELD", message: "username must be a string"),
         Refusal(why: "months as a string \"3\"", target: premium, body: #"{"username":"some_user","months":"3"}"#,
@@ -68,13 +68,13 @@ struct Sh4deValidationTests {
                 status: 400, code: "INVALID_MONTHS", message: "months must be 3, 6, or 12"),
         // Ranges
         Refusal(why: "quantity 49 (documented minimum 50)", target: stars, body: #"{"username":"some_user","quantity":49}"#,
-                status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer of at least 50"),
+                status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer from 50 to 1000000"),
         Refusal(why: "quantity 0", target: stars, body: #"{"username":"some_user","quantity":0}"#,
-                status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer of at least 50"),
+                status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer from 50 to 1000000"),
         Refusal(why: "quantity -100", target: stars, body: #"{"username":"some_user","quantity":-100}"#,
-                status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer of at least 50"),
+                status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer from 50 to 1000000"),
         Refusal(why: "quantity beyond 64 bits", target: stars, body: #"{"username":"some_user","quantity":99999999999999999999}"#,
-                status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer of at least 50"),
+                status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer from 50 to 1000000"),
         Refusal(why: "months 1", target: premium, body: #"{"username":"some_user","months":1}"#,
                 status: 400, code: "INVALID_MONTHS", message: "months must be 3, 6, or 12"),
         Refusal(why: "months 24", target: premium, body: #"{"username":"some_user","months":24}"#,
@@ -246,5 +246,32 @@ struct Sh4deValidationTests {
     func percentEncodedUser() {
         let h = Sh4deHarness()
         #expect(h.send("GET", "/api/v1/user/%40durov").json?["username"] == .string("durov"))
+    }
+}
+
+@Suite("sh4de: order ids are plain digits")
+struct Sh4deOrderIDTests {
+    @Test("A signed or padded id is not an order id", arguments: ["+47", "-47", " 47", "4_7"])
+    func signedIDs(_ id: String) {
+        var setup = WorldSetup.demo
+        setup.clock = .virtual
+        let world = World(setup)
+        let dialects = DialectSet([Sh4de()])
+        let key = [("X-API-Key", "sh4de_xxxx")]
+        _ = world.transact {
+            dialects.respond(
+                to: DialectRequest(
+                    method: "POST", target: "/api/v1/order/stars", headers: key,
+                    body: Array(#"{"username":"some_user","quantity":100}"#.utf8)), in: &$0)
+        }
+        let routed = world.transact {
+            dialects.respond(to: DialectRequest(method: "GET", path: "/api/v1/order/\(id)", headers: key), in: &$0)
+        }
+        guard case .now(let response) = routed.reply else {
+            Issue.record("expected an answer now")
+            return
+        }
+        #expect(response.status == 404)
+        #expect((try? JSON.parse(response.body))?["code"] == .string("ORDER_NOT_FOUND"))
     }
 }

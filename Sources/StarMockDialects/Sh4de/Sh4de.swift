@@ -7,6 +7,9 @@ public struct Sh4de: Dialect {
     public static let name = "sh4de"
     public var name: String { Self.name }
 
+    /// The largest star order we accept (ours: the documents give no maximum).
+    static let maxStars = 1_000_000
+
     /// The dialect.
     public init() {}
 
@@ -114,8 +117,8 @@ public struct Sh4de: Dialect {
             amountField = ("months", .int(m))
         } else {
             guard let quantity = body["quantity"], quantity != .null else { return render(.missingField("quantity")) }
-            guard let q = quantity.intValue, q >= prices.minStars, q <= 1_000_000 else {
-                return render(.invalidQuantity(minimum: prices.minStars))
+            guard let q = quantity.intValue, q >= prices.minStars, q <= Self.maxStars else {
+                return render(.invalidQuantity(minimum: prices.minStars, maximum: Self.maxStars))
             }
             kind = .stars(quantity: q)
             cost = prices.perStar.cost(of: q)
@@ -146,7 +149,7 @@ public struct Sh4de: Dialect {
     }
 
     func orderStatus(_ id: String, key: APIKey, world: inout WorldState) -> DialectResponse {
-        guard let number = Int(id), number > 0 else { return render(.orderNotFound) }
+        guard id.utf8.allSatisfy({ (48...57).contains($0) }), let number = Int(id), number > 0 else { return render(.orderNotFound) }
         let ref = OrderRef(dialect: name, id: number)
         guard let existing = world.order(ref) else { return render(.orderNotFound) }
         guard existing.key == key.key else { return render(.forbidden) }

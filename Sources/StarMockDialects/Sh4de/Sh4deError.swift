@@ -35,8 +35,9 @@ struct Sh4deError: Error, Sendable, Equatable {
     static func invalidField(_ name: String, _ expected: String) -> Sh4deError {
         Sh4deError(status: 400, code: "INVALID_FIELD", message: "\(name) must be \(expected)")
     }
-    static func invalidQuantity(minimum: Int) -> Sh4deError {
-        Sh4deError(status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer of at least \(minimum)")
+    static func invalidQuantity(minimum: Int, maximum: Int) -> Sh4deError {
+        Sh4deError(
+            status: 400, code: "INVALID_QUANTITY", message: "quantity must be an integer from \(minimum) to \(maximum)")
     }
     static let cannotReceiveStars = Sh4deError(
         status: 400, code: "USER_CANNOT_RECEIVE", message: "This user cannot receive Stars")

@@ -26,8 +26,9 @@ struct AdminAPI: Sendable {
         case ("POST", let path) where path.count == 4 && path[0] == "orders": return endOrder(path)
         case ("POST", let path) where path.count == 3 && path[0] == "keys": return setKey(path)
         case ("POST", ["balance"]): return setBalance(request)
+        case ("POST", ["rate-limits"]): return setRateLimit(request)
         case (_, let path):
-            let known: Set<[String]> = [["health"], ["reset"], ["state"], ["journal"], ["clock", "advance"], ["faults"], ["balance"]]
+            let known: Set<[String]> = [["health"], ["reset"], ["state"], ["journal"], ["clock", "advance"], ["faults"], ["balance"], ["rate-limits"]]
             if known.contains(path) { return Self.error(405, "Method \(method) not allowed on \(request.path)") }
             return Self.error(404, "No control endpoint \(request.path); see docs/control-api.md")
         }
@@ -222,6 +223,43 @@ struct AdminAPI: Sendable {
         return stateBody()
     }
 
+    /// `POST /__admin/rate-limits {"dialect": "sh4de", "limit": 100, "window_seconds": 60}` or
+    /// with `"key"` instead of `"dialect"`; `"limit": null` removes the limit.
+    func setRateLimit(_ request: DialectRequest) -> DialectResponse {
+        let body: JSON
+        switch Self.parseObject(request) {
+        case .success(let b): body = b
+        case .failure(let e): return e.response
+        }
+        let allowed: Set<String> = ["dialect", "key", "limit", "window_seconds"]
+        if let unknown = body.objectPairs?.first(where: { !allowed.contains($0.0) }) {
+            return Self.error(400, "Unknown field \"\(unknown.0)\"; allowed: \(allowed.sorted().joined(separator: ", "))")
+        }
+        let dialect = body["dialect"]?.stringValue
+        let key = body["key"]?.stringValue
+        guard (dialect == nil) != (key == nil) else { return Self.error(400, "Give exactly one of \"dialect\" or \"key\"") }
+        if let dialect, dialects.dialect(named: dialect) == nil {
+            return Self.error(400, "\"dialect\" must be one of: \(dialects.dialects.map(\.name).joined(separator: ", "))")
+        }
+        var limit: RateLimit?
+        if body["limit"] != .null {
+            guard let count = body["limit"]?.intValue, count >= 0,
+                let window = body["window_seconds"]?.numberText.flatMap(FixedMillis.parse), window > 0
+            else {
+                return Self.error(400, "\"limit\" must be an integer ≥ 0 and \"window_seconds\" a number > 0")
+            }
+            limit = RateLimit(limit: count, window: .milliseconds(window))
+        }
+        world.transact { w in
+            if let dialect { w.rateLimits[dialect] = limit } else if let key { w.keyRateLimits[key] = limit }
+        }
+        return Self.ok([
+            ("dialect", dialect.map(JSON.string) ?? .null), ("key", key.map(JSON.string) ?? .null),
+            ("limit", limit.map { .int($0.limit) } ?? .null),
+            ("window_seconds", limit.map { .number(FixedMillis.format($0.window.wholeMilliseconds)) } ?? .null),
+        ])
+    }
+
     // MARK: Helpers
 
     struct Failure: Error { let response: DialectResponse }
@@ -245,6 +283,12 @@ struct AdminAPI: Sendable {
 
 /// `"1.5"` seconds → 1500 ms, exactly.
 enum FixedMillis {
+    static func format(_ millis: Int64) -> String {
+        let fraction = String(millis % 1000)
+        return millis % 1000 == 0
+            ? String(millis / 1000) : "\(millis / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+
     static func parse(_ text: String) -> Int64? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count <= 2, let whole = Int64(parts[0]), whole >= 0, whole < 10_000_000_000 else { return nil }
