@@ -55,6 +55,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "bare-nio-baseline",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "StarMockCoreTests", dependencies: ["StarMockCore"], swiftSettings: swiftSettings),
         .testTarget(name: "StarMockDialectsTests", dependencies: ["StarMockDialects", "StarMockCore"], swiftSettings: swiftSettings),
         .testTarget(

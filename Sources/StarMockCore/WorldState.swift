@@ -57,6 +57,7 @@ public struct WorldState: Sendable {
     var timers = TimerQueue()
     var rateLimiter = RateLimiter()
     var nextOrderID: [String: Int] = [:]
+    var ordersByOwner: [String: Int] = [:]
     var scriptsUsed: [String: Int] = [:]
     var waiters: [Int: Waiter] = [:]
     var waitersByOrder: [OrderRef: [Int]] = [:]
@@ -223,7 +224,7 @@ public struct WorldState: Sendable {
 
     /// Orders placed by `owner`, including those before the world started.
     public func totalOrders(owner: String) -> Int {
-        setup.priorOrders[owner, default: 0] + orders.values.count(where: { $0.owner == owner })
+        setup.priorOrders[owner, default: 0] + ordersByOwner[owner, default: 0]
     }
 
     /// Sets an owner's available funds (control API).
@@ -276,6 +277,7 @@ public struct WorldState: Sendable {
             state: .pending, updatedAt: created, providerOrderID: nil, errorMessage: nil, polls: 0,
             plannedOutcome: outcome, finishOnPoll: lifecycle.completeAfterPolls)
         orders[order.ref] = order
+        ordersByOwner[key.owner, default: 0] += 1
         if outcome != .stuck, let pending = lifecycle.pending {
             timers.add(due: created.adding(pending.sample(using: &random)), action: .finishOrder(order.ref))
         }
