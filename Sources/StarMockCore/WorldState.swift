@@ -137,6 +137,9 @@ public struct WorldState: Sendable {
     /// The next timer's due time.
     var nextDue: WorldTime? { timers.nextDue }
 
+    /// Whether anything is scheduled on the world's clock.
+    public var hasTimers: Bool { timers.count > 0 }
+
     // MARK: Keys, users, limits, faults
 
     /// Looks up a key presented to `dialect`.

@@ -65,3 +65,24 @@ struct LatencyTests {
         }
     }
 }
+
+@Suite("Live socket: shutdown with delayed answers", .timeLimit(.minutes(1)))
+struct ShutdownTests {
+    @Test("A delayed answer still pending on a virtual clock is sent when the server shuts down")
+    func shutdownFlushesDelayedAnswers() async throws {
+        var setup = WorldSetup.demo
+        setup.clock = .virtual
+        setup.faults = [FaultRule(dialect: "sh4de", action: .delay(.fixed(.seconds(3600))), path: "/api/v1/balance")]
+        let server = try await Server.start(world: World(setup), configuration: .init(port: 0))
+        async let response = RawHTTP.send(
+            port: server.port, method: "GET", path: "/api/v1/balance", headers: [("X-API-Key", "sh4de_xxxx")])
+        // Wait (briefly, bounded) until the request has been planned: its timer is pending.
+        for _ in 0..<500 where server.world.read({ $0.orders.isEmpty && $0.journal.recorded == 0 && !$0.hasTimers }) {
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        try await server.shutdown()
+        let result = try await response
+        #expect(result.status == 200)
+        #expect(server.world.read { $0.journal.recorded } == 1)
+    }
+}

@@ -127,19 +127,25 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let loop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: loop)
-        world.transact { w in
-            let due = w.now.adding(delay)
-            w.schedule(at: due) { w in
-                plan.record(response: response, in: &w)
-                w.afterCommit {
-                    loop.execute {
-                        let handler = handler.value
-                        guard let context = handler.context, context.channel.isActive else { return }
-                        handler.send(plan, response: response, head: head, context: context)
-                    }
-                }
+        let sendNow: @Sendable () -> Void = {
+            loop.execute {
+                let handler = handler.value
+                guard let context = handler.context, context.channel.isActive else { return }
+                handler.send(plan, response: response, head: head, context: context)
             }
         }
+        // Registered so that shutdown can answer it at once instead of waiting for the clock
+        // (a virtual clock may never get there).
+        let id = state.delayed.register(sendNow)
+        let delayed = state.delayed
+        world.transact { w in
+            w.schedule(at: w.now.adding(delay)) { w in
+                guard let send = delayed.claim(id) else { return }
+                plan.record(response: response, in: &w)
+                w.afterCommit(send)
+            }
+        }
+        delayed.onFlush(id) { world.transact { plan.record(response: response, in: &$0) } }
     }
 
     private func send(_ plan: Exchange.Plan, response: DialectResponse, head: HTTPRequestHead, context: ChannelHandlerContext) {

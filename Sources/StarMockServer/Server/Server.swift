@@ -112,8 +112,10 @@ public final class Server: Sendable {
     /// Stops accepting, lets in-flight requests finish, answers held requests, then returns.
     public func shutdown() async throws {
         guard state.beginShutdown() else { return }
-        // Held requests (`?wait=true`) are answered now rather than kept for up to 90 s.
+        // Held requests (`?wait=true`) and delayed answers leave now rather than when the
+        // clock gets there.
         world.transact { $0.cancelAllWaits() }
+        state.delayed.flushAll()
         let promise = channel.eventLoop.makePromise(of: Void.self)
         quiesce.initiateShutdown(promise: promise)
         try await promise.futureResult.get()
@@ -137,6 +139,7 @@ final class ServerState: Sendable {
     let dialects: DialectSet
     let maxBodyBytes: Int
     let admin: AdminAPI
+    let delayed = DelayedAnswers()
     private let shuttingDown = Mutex(false)
 
     init(world: World, dialects: DialectSet, maxBodyBytes: Int) {
@@ -150,6 +153,45 @@ final class ServerState: Sendable {
         shuttingDown.withLock { s in
             defer { s = true }
             return !s
+        }
+    }
+}
+
+/// Answers waiting for their injected latency, so shutdown can send them at once. Each is
+/// sent exactly once: by its timer or by the flush, whichever claims it first.
+final class DelayedAnswers: Sendable {
+    private struct Entry {
+        var send: @Sendable () -> Void
+        var record: (@Sendable () -> Void)?
+    }
+    private let entries = Mutex<(next: Int, items: [Int: Entry])>((1, [:]))
+
+    func register(_ send: @escaping @Sendable () -> Void) -> Int {
+        entries.withLock { e in
+            let id = e.next
+            e.next += 1
+            e.items[id] = Entry(send: send)
+            return id
+        }
+    }
+
+    /// What to do besides sending when the flush, not the timer, sends it.
+    func onFlush(_ id: Int, record: @escaping @Sendable () -> Void) {
+        entries.withLock { $0.items[id]?.record = record }
+    }
+
+    func claim(_ id: Int) -> (@Sendable () -> Void)? {
+        entries.withLock { $0.items.removeValue(forKey: id)?.send }
+    }
+
+    func flushAll() {
+        let all = entries.withLock { e in
+            defer { e.items.removeAll() }
+            return e.items.keys.sorted().map { e.items[$0]! }
+        }
+        for entry in all {
+            entry.record?()
+            entry.send()
         }
     }
 }
