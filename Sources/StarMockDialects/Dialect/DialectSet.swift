@@ -11,7 +11,8 @@ public struct DialectSet: Sendable {
 
     /// Every dialect StarMock knows, by name.
     public static let all: [String: any Dialect] = [
-        Sh4de.name: Sh4de()
+        Sh4de.name: Sh4de(),
+        TelegramBotAPI.name: TelegramBotAPI(),
     ]
 
     /// Names of every dialect, sorted.
