@@ -58,7 +58,9 @@ struct StarsInvoice: Equatable {
             switch item["amount"] {
             case nil: return .failure(.labeledPrice("Can't find field \"amount\""))
             case .number(let n)?, .string(let n)?:
-                guard let amount = Int(n) else { return .failure(.labeledPrice("Field \"amount\" must be a valid Number")) }
+                guard let amount = Int(n) else {
+                    return .failure(.labeledPrice("Field \"amount\" must be a valid Number"))
+                }
                 amounts.append(amount)
             default: return .failure(.labeledPrice("Field \"amount\" must be a Number"))
             }

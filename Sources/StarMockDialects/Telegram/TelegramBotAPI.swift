@@ -43,9 +43,8 @@ public struct TelegramBotAPI: Dialect {
     /// Whether a token is well formed, by the Bot API server's rules: `<id>:<secret>`, at most
     /// 80 characters, not starting with `0`, the id a positive integer below 2^54.
     static func isWellFormed(token: String) -> Bool {
-        guard !token.isEmpty, token.utf8.count <= 80, !token.hasPrefix("0"), let colon = token.firstIndex(of: ":") else {
-            return false
-        }
+        guard !token.isEmpty, token.utf8.count <= 80, !token.hasPrefix("0"), let colon = token.firstIndex(of: ":")
+        else { return false }
         let id = token[..<colon]
         guard !id.isEmpty, id.utf8.allSatisfy({ (48...57).contains($0) }), let value = Int64(id) else { return false }
         return value > 0 && value < (1 << 54)
