@@ -6,6 +6,7 @@ extension WorldSetup {
     ///   `sh4de_` + 47 `x`), one owner, balance 25.50, 12 earlier orders, 8.42 spent, key
     ///   label "My Stars Bot" (the documented balance body); the next order is 47.
     /// - tgmarket: `sk-demo-tgmarket`, balance 25.50.
+    /// - telegram: the bot token `TelegramSetup.demoToken`, 1500 Stars (`TelegramSetup.demo`).
     /// - users: `some_user`, `durov`, `target` (every kind), `no_premium` (stars only),
     ///   `no_stars` (premium only); any other name is unknown.
     public static var demo: WorldSetup {
@@ -16,6 +17,7 @@ extension WorldSetup {
             APIKey(key: "sh4de_xxxx", dialect: "sh4de", label: "My Stars Bot", owner: sh4deOwner),
             APIKey(key: "sh4de_" + String(repeating: "x", count: 47), dialect: "sh4de", label: "Long example key", owner: sh4deOwner),
             APIKey(key: "sk-demo-tgmarket", dialect: "tgmarket", label: "Demo", owner: "demo-tgmarket"),
+            APIKey(key: TelegramSetup.demoToken, dialect: "telegram", label: "StarMock Demo", owner: "demo-telegram"),
         ]
         setup.accounts = [
             sh4deOwner: Account(available: Money(cents: 2550), spent: Money(cents: 842)),
@@ -30,6 +32,7 @@ extension WorldSetup {
             TelegramUser(username: "no_premium", id: 100_000_003, canReceivePremium: false),
             TelegramUser(username: "no_stars", id: 100_000_004, canReceiveStars: false),
         ]
+        setup.telegram = .demo
         return setup
     }
 }

@@ -13,6 +13,7 @@ public struct DialectSet: Sendable {
     public static let all: [String: any Dialect] = [
         Sh4de.name: Sh4de(),
         TGMarket.name: TGMarket(),
+        TelegramBotAPI.name: TelegramBotAPI(),
     ]
 
     /// Names of every dialect, sorted.
