@@ -11,7 +11,9 @@ public struct DialectSet: Sendable {
 
     /// Every dialect StarMock knows, by name.
     public static let all: [String: any Dialect] = [
-        Sh4de.name: Sh4de()
+        Sh4de.name: Sh4de(),
+        Papaya.name: Papaya(),
+        Reseller.name: Reseller(),
     ]
 
     /// Names of every dialect, sorted.

@@ -26,6 +26,7 @@ struct AdminAPI: Sendable {
         case ("POST", let path) where path.count == 4 && path[0] == "orders": return endOrder(path)
         case ("POST", let path) where path.count == 3 && path[0] == "keys": return setKey(path)
         case ("POST", ["balance"]): return setBalance(request)
+        case (_, let path) where path.first == "papaya": return papaya(request, path: Array(path.dropFirst()))
         case (_, let path):
             let known: Set<[String]> = [["health"], ["reset"], ["state"], ["journal"], ["clock", "advance"], ["faults"], ["balance"]]
             if known.contains(path) { return Self.error(405, "Method \(method) not allowed on \(request.path)") }
