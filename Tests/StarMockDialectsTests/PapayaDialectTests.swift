@@ -85,7 +85,7 @@ struct PapayaEndpointTests {
         let world = PapayaWorld.world()
         _ = PapayaWorld.send(world, "POST", "/api/invoice", body: try PapayaWorld.fixture("create-invoice.request.json"))
         world.advance(by: .seconds(90))
-        try world.transact { try $0.payPapayaInvoice(1, tgUserID: 123_456_789, username: "@username") }
+        _ = try world.transact { try $0.payPapayaInvoice(1, tgUserID: 123_456_789, username: "@username") }
         #expect(PapayaWorld.send(world, "GET", "/api/invoice/1").bodyText == (try PapayaWorld.fixture("invoice-paid.response.json")))
         let subscription = PapayaWorld.send(world, "GET", "/api/subscriptions/1")
         #expect(subscription.status == 200)
@@ -142,7 +142,7 @@ struct PapayaEndpointTests {
         #expect(active(1))
         world.advance(by: .seconds(1))
         #expect(!active(1) && active(2))
-        try world.transact { try $0.lapsePapayaSubscription(2) }
+        _ = try world.transact { try $0.lapsePapayaSubscription(2) }
         #expect(!active(2))
         #expect(throws: PapayaError.notActive(2)) { try world.transact { try $0.lapsePapayaSubscription(2) } }
     }
@@ -214,7 +214,7 @@ struct PapayaEndpointTests {
         let world = PapayaWorld.world()
         for i in 1...5 {
             _ = PapayaWorld.create(world)
-            try world.transact { try $0.payPapayaInvoice(Int64(i), tgUserID: Int64(i), username: nil) }
+            _ = try world.transact { try $0.payPapayaInvoice(Int64(i), tgUserID: Int64(i), username: nil) }
         }
         func page(_ query: String) throws -> (items: [Int], rest: String) {
             let response = PapayaWorld.send(world, "GET", "/api/subscriptions\(query)")
@@ -238,7 +238,7 @@ struct PapayaEndpointTests {
     func ownership() throws {
         let world = PapayaWorld.world()
         _ = PapayaWorld.create(world, key: PapayaWorld.otherKey)
-        try world.transact { try $0.payPapayaInvoice(1, tgUserID: 1, username: nil) }
+        _ = try world.transact { try $0.payPapayaInvoice(1, tgUserID: 1, username: nil) }
         #expect(PapayaWorld.send(world, "GET", "/api/invoice/1").status == 404)
         #expect(PapayaWorld.send(world, "GET", "/api/subscriptions/1").status == 404)
         #expect(PapayaWorld.send(world, "GET", "/api/subscriptions").bodyText == #"{"items":[],"totalCount":0,"page":1,"limit":50,"totalPages":0}"#)
