@@ -122,7 +122,9 @@ public struct WorldSetup: Sendable {
     /// Lifecycles by order kind (`stars`, `premium`, …); `standard` otherwise.
     public var lifecycles: [String: Lifecycle] = [:]
     /// Rate limits by dialect.
-    public var rateLimits: [String: RateLimit] = ["sh4de": .perMinute30, "tgmarket": .perSecond10]
+    public var rateLimits: [String: RateLimit] = [
+        "sh4de": .perMinute30, "tgmarket": .perSecond10, "reseller": ResellerSetup.rateLimit,
+    ]
     /// Rate-limit overrides by key.
     public var keyRateLimits: [String: RateLimit] = [:]
     /// Scripted HTTP faults.

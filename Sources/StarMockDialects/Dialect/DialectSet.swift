@@ -14,6 +14,8 @@ public struct DialectSet: Sendable {
         Sh4de.name: Sh4de(),
         TGMarket.name: TGMarket(),
         TelegramBotAPI.name: TelegramBotAPI(),
+        Papaya.name: Papaya(),
+        Reseller.name: Reseller(),
     ]
 
     /// Names of every dialect, sorted.

@@ -27,6 +27,7 @@ struct AdminAPI: Sendable {
         case ("POST", let path) where path.count == 3 && path[0] == "keys": return setKey(path)
         case ("POST", ["balance"]): return setBalance(request)
         case ("POST", ["rate-limits"]): return setRateLimit(request)
+        case (_, let path) where path.first == "papaya": return papaya(request, path: Array(path.dropFirst()))
         case (_, let path):
             let known: Set<[String]> = [["health"], ["reset"], ["state"], ["journal"], ["clock", "advance"], ["faults"], ["balance"], ["rate-limits"]]
             if known.contains(path) { return Self.error(405, "Method \(method) not allowed on \(request.path)") }
