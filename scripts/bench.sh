@@ -18,8 +18,9 @@ swift build -c release --product starmock >&2
 swift build -c release --product bare-nio-baseline >&2
 BIN=$(swift build -c release --show-bin-path)
 
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+# start runs in a command substitution (a subshell), so pids go through a file.
+PIDS=$(mktemp)
+cleanup() { while read -r p; do kill "$p" 2>/dev/null || true; done <"$PIDS"; rm -f "$PIDS"; }
 trap cleanup EXIT
 
 # Starts "$@" and echoes the URL from its "… listening on URL" line.
@@ -27,7 +28,7 @@ start() {
     local fifo
     fifo=$(mktemp -u); mkfifo "$fifo"
     "$@" >"$fifo" 2>/dev/null &
-    pids+=($!)
+    echo $! >>"$PIDS"
     local line
     read -r -t 20 line <"$fifo" || { echo "bench: $1 did not start" >&2; exit 1; }
     rm -f "$fifo"

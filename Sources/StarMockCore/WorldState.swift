@@ -62,6 +62,7 @@ public struct WorldState: Sendable {
     var waiters: [Int: Waiter] = [:]
     var waitersByOrder: [OrderRef: [Int]] = [:]
     var nextWaiterID = 1
+    var refusesWaits = false
     var firingAt: WorldTime?
     var effects: [@Sendable () -> Void] = []
     var dialectStates: [ObjectIdentifier: any Sendable] = [:]
@@ -364,6 +365,10 @@ public struct WorldState: Sendable {
             effects.append { callback(.final(order)) }
             return nil
         }
+        if refusesWaits {
+            effects.append { callback(.cancelled) }
+            return nil
+        }
         let id = nextWaiterID
         nextWaiterID += 1
         let timer = timers.add(due: now.adding(timeout), action: .waitTimeout(id))
@@ -383,6 +388,12 @@ public struct WorldState: Sendable {
     /// Ends every wait (shutdown, reset).
     public mutating func cancelAllWaits() {
         for id in Array(waiters.keys).sorted() { cancelWait(id) }
+    }
+
+    /// Ends every wait and answers any later one at once as cancelled (shutdown).
+    public mutating func stopWaiting() {
+        refusesWaits = true
+        cancelAllWaits()
     }
 
     /// How many requests are held waiting.

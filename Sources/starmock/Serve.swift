@@ -69,16 +69,29 @@ extension StarMockCommand {
 }
 
 /// SIGINT and SIGTERM call `handler` once instead of killing the process.
-final class ShutdownSignals {
-    private let sources: [any DispatchSourceSignal]
-
+///
+/// A plain signal handler writes a byte to a pipe (the only async-signal-safe way out) and a
+/// reader thread calls `handler`. This works whichever thread the kernel picks for the
+/// signal, unlike ignoring the signal and hoping a Dispatch source sees it first.
+final class ShutdownSignals: Sendable {
     init(handler: @escaping @Sendable () -> Void) {
-        sources = [SIGINT, SIGTERM].map { signo in
-            signal(signo, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
-            source.setEventHandler(handler: handler)
-            source.resume()
-            return source
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { return }
+        signalPipe = fds[1]
+        for signo in [SIGINT, SIGTERM] {
+            signal(signo) { _ in
+                var byte: UInt8 = 1
+                _ = write(signalPipe, &byte, 1)
+            }
+        }
+        let readEnd = fds[0]
+        Thread.detachNewThread {
+            var byte: UInt8 = 0
+            while read(readEnd, &byte, 1) < 0 && errno == EINTR {}
+            handler()
         }
     }
 }
+
+/// The write end of the signal pipe, read by the C signal handler.
+nonisolated(unsafe) private var signalPipe: Int32 = -1

@@ -190,17 +190,17 @@ struct TGMarketEndpointTests {
         #expect(try client.send("POST", "/api/v2/stars", body: TGWorld.starsBody).bodyText.contains(#""order_id":42,"#))
     }
 
-    @Test("reservation_failed without a script: the ledger refuses to reserve a price of zero")
-    func ledgerRefuses() throws {
+    @Test("A free plan (a scenario's price of zero) reserves nothing: the order is placed, nothing is locked")
+    func freePlan() throws {
         let world = TGWorld.demo {
             var prices = PriceList.tgmarket
-            prices.premium[3] = .zero  // a scenario's free plan: nothing to lock
+            prices.premium[3] = .zero
             $0.prices["tgmarket"] = prices
         }
         let response = try TGClient(world: world).send("POST", "/api/v2/premium", body: #"{"username":"target","duration":3}"#)
-        #expect(response.status == 400)
-        #expect(response.bodyText == #"{"ok":false,"error":"reservation_failed"}"#)
-        #expect(world.read { $0.orders.isEmpty })
+        #expect(response.status == 200)
+        #expect(response.bodyText.contains(#""price_usd":0.00,"#))
+        #expect(world.read { $0.orders.count == 1 && $0.ledger.reservations.isEmpty && $0.isConsistent })
     }
 
     @Test("order_creation_failed after the world acted: the client sees 500, the order exists and its funds stay locked")

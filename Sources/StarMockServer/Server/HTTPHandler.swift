@@ -136,7 +136,11 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         // Registered so that shutdown can answer it at once instead of waiting for the clock
         // (a virtual clock may never get there).
-        let id = state.delayed.register(sendNow)
+        guard let id = state.delayed.register(sendNow) else {
+            world.transact { plan.record(response: response, in: &$0) }
+            send(plan, response: response, head: head, context: context)
+            return
+        }
         let delayed = state.delayed
         world.transact { w in
             w.schedule(at: w.now.adding(delay)) { w in

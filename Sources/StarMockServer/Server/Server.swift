@@ -114,7 +114,7 @@ public final class Server: Sendable {
         guard state.beginShutdown() else { return }
         // Held requests (`?wait=true`) and delayed answers leave now rather than when the
         // clock gets there.
-        world.transact { $0.cancelAllWaits() }
+        world.transact { $0.stopWaiting() }
         state.delayed.flushAll()
         let promise = channel.eventLoop.makePromise(of: Void.self)
         quiesce.initiateShutdown(promise: promise)
@@ -164,10 +164,13 @@ final class DelayedAnswers: Sendable {
         var send: @Sendable () -> Void
         var record: (@Sendable () -> Void)?
     }
-    private let entries = Mutex<(next: Int, items: [Int: Entry])>((1, [:]))
+    private let entries = Mutex<(next: Int, items: [Int: Entry], flushed: Bool)>((1, [:], false))
 
-    func register(_ send: @escaping @Sendable () -> Void) -> Int {
+    /// Keeps `send` until its timer or the flush; nil when the flush already happened (the
+    /// caller sends at once).
+    func register(_ send: @escaping @Sendable () -> Void) -> Int? {
         entries.withLock { e in
+            guard !e.flushed else { return nil }
             let id = e.next
             e.next += 1
             e.items[id] = Entry(send: send)
@@ -186,6 +189,7 @@ final class DelayedAnswers: Sendable {
 
     func flushAll() {
         let all = entries.withLock { e in
+            e.flushed = true
             defer { e.items.removeAll() }
             return e.items.keys.sorted().map { e.items[$0]! }
         }
