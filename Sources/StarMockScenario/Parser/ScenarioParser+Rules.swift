@@ -168,7 +168,8 @@ extension ScenarioParser {
                             keyEntry.key,
                             "key \"\(keyEntry.name)\" is not declared under world.keys\(reader.didYouMean(keyEntry.name, keys.keys.sorted()))")
                     }
-                    setup.keyRateLimits[keyEntry.name] = try rateLimit(keyEntry.value, "the limit of \(keyEntry.name)", noneAllowed: false)
+                    setup.keyRateLimits[keyEntry.name] = try rateLimit(
+                        keyEntry.value, "rate_limits.keys.\(keyEntry.name)", noneAllowed: false)
                 }
                 continue
             }
@@ -179,7 +180,7 @@ extension ScenarioParser {
             if case .scalar(let scalar) = entry.value, scalar.resolvedTagName == .str, scalar.string == "none" {
                 setup.rateLimits[entry.name] = nil
             } else {
-                setup.rateLimits[entry.name] = try rateLimit(entry.value, "the limit of \(entry.name)", noneAllowed: true)
+                setup.rateLimits[entry.name] = try rateLimit(entry.value, "rate_limits.\(entry.name)", noneAllowed: true)
             }
         }
     }
@@ -188,9 +189,9 @@ extension ScenarioParser {
     func rateLimit(_ node: Node, _ name: String, noneAllowed: Bool) throws(ScenarioError) -> RateLimit {
         if case .scalar = node {
             let none = noneAllowed ? " or none" : ""
-            throw reader.error(node, "\(name) must be {limit: N, window: 10s}\(none), not \(reader.describe(node))")
+            throw reader.error(node, "\"\(name)\" must be {limit: N, window: 10s}\(none), not \(reader.describe(node))")
         }
-        let f = try reader.fields(node, name, allowed: ["limit", "window"])
+        let f = try reader.fields(node, "\"\(name)\"", allowed: ["limit", "window"])
         let limit = try reader.int(try f.required("limit"), "limit", in: 0...Int.max)
         let window = try reader.positiveDuration(try f.required("window"), "window")
         return RateLimit(limit: limit, window: window)
