@@ -34,7 +34,7 @@ extension StarMockCommand {
                 for file in files {
                     do {
                         let scenario = try Scenario.load(path: file)
-                        print("\(file): ok (\(scenario.name))")
+                        FileHandle.standardOutput.write(Data("\(file): ok (\(scenario.name))\n".utf8))
                     } catch {
                         FileHandle.standardError.write(Data("\(error)\n".utf8))
                         bad += 1
