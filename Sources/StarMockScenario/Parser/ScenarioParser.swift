@@ -117,7 +117,7 @@ struct ScenarioParser {
         }
         guard serving.contains(name) else {
             throw reader.error(
-                node, "dialect \"\(name)\" is not served here (serving: \(serving.joined(separator: ", ")))")
+                node, "dialect \"\(name)\" is not served here (serving: \(serving.isEmpty ? "none" : serving.joined(separator: ", ")))")
         }
     }
 
