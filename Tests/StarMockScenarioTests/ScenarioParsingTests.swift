@@ -68,7 +68,7 @@ struct ScenarioParsingTests {
         #expect(s.setup.startTime == nil)
         #expect(s.setup.keys.isEmpty && s.setup.accounts.isEmpty && s.setup.users.isEmpty && s.setup.faults.isEmpty)
         #expect(s.setup.prices == plain.prices)
-        #expect(s.setup.rateLimits == ["sh4de": .perMinute30, "tgmarket": .perSecond10])
+        #expect(s.setup.rateLimits == plain.rateLimits)
         #expect(s.setup.keyRateLimits.isEmpty)
         #expect(s.setup.lifecycles.isEmpty)
         #expect(s.setup.firstOrderID.isEmpty)
