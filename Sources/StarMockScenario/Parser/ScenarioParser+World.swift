@@ -2,6 +2,10 @@ import StarMockCore
 import Yams
 
 extension ScenarioParser {
+    /// The largest order id or order count a scenario may give, far below where counting on
+    /// from it could overflow.
+    static let largestCount = 999_999_999_999
+
     static let worldKeys = ["accounts", "keys", "users", "prices", "first_order_id", "wait_timeout", "journal_capacity"]
 
     /// `world:` accounts, keys, users, prices, order ids, the wait timeout, the journal size.
@@ -15,7 +19,8 @@ extension ScenarioParser {
         if let node = f["first_order_id"] {
             for entry in try reader.anyFields(node, "first_order_id").entries {
                 try scenarioDialect(entry.name, at: entry.key)
-                setup.firstOrderID[entry.name] = try reader.int(entry.value, "first_order_id.\(entry.name)", in: 1...Int.max)
+                setup.firstOrderID[entry.name] = try reader.int(
+                    entry.value, "first_order_id.\(entry.name)", in: 1...Self.largestCount)
             }
         }
         if let node = f["wait_timeout"] { setup.waitTimeout = try reader.positiveDuration(node, "wait_timeout") }
@@ -35,7 +40,7 @@ extension ScenarioParser {
             if let node = f["spent"] { spent = try reader.money(node, "spent") }
             setup.accounts[entry.name] = Account(available: balance, spent: spent)
             if let node = f["prior_orders"] {
-                setup.priorOrders[entry.name] = try reader.int(node, "prior_orders", in: 0...Int.max)
+                setup.priorOrders[entry.name] = try reader.int(node, "prior_orders", in: 0...Self.largestCount)
             }
         }
     }

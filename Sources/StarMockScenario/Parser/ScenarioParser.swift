@@ -101,6 +101,10 @@ struct ScenarioParser {
                 node, "\"clock\" must be real, virtual or scaled:N (N > 0, e.g. scaled:10), not \"\(text)\""
                     + reader.didYouMean(text, ["real", "virtual"]))
         }
+        // Far outside these, the clock's arithmetic in real nanoseconds would overflow.
+        if case .scaled(let factor) = mode, !(0.001...1_000_000).contains(factor) {
+            throw reader.error(node, "\"clock\": the scale must be from 0.001 to 1000000, not \(factor)")
+        }
         return mode
     }
 

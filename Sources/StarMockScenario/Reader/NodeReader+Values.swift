@@ -23,6 +23,9 @@ extension NodeReader {
                 node,
                 "\"\(name)\" must be a duration like 65s, 200ms, 1.5s, 2m or 1h (whole milliseconds), not \"\(scalar.string)\"")
         }
+        guard millis <= DurationText.maximum else {
+            throw error(node, "\"\(name)\" is too long: at most 277777h (about 31 years), not \"\(scalar.string)\"")
+        }
         return .milliseconds(millis)
     }
 
@@ -85,6 +88,9 @@ extension NodeReader {
             guard let millis = DurationText.milliseconds(String(text.dropFirst())) else {
                 throw error(node, "\"\(name)\": \"\(text)\" is not an offset like \"+60s\", \"+1.5s\" or \"+2m\"")
             }
+            guard millis <= DurationText.maximum else {
+                throw error(node, "\"\(name)\": \"\(text)\" is too far: at most +277777h (about 31 years)")
+            }
             return .relative(.milliseconds(millis))
         }
         guard let time = WorldTime(text) else {
@@ -131,6 +137,10 @@ extension NodeReader {
 
 /// Duration text ↔ milliseconds, without floating point.
 enum DurationText {
+    /// The longest duration a scenario may give: 10¹² ms, about 31 years (keeps every
+    /// instant computed from it far from overflow).
+    static let maximum: Int64 = 1_000_000_000_000
+
     /// `65s` → 65000, `1.5s` → 1500, `200ms` → 200, `2m` → 120000, `1m30s` → 90000; nil when
     /// malformed or finer than a millisecond.
     static func milliseconds(_ text: String) -> Int64? {
@@ -163,7 +173,8 @@ enum DurationText {
                 guard (digits * scale) % divisor == 0 else { return nil }
                 millis += digits * scale / divisor
             }
-            total += millis
+            // Saturate: many groups could overflow; callers refuse anything above `maximum`.
+            total = min(total + millis, maximum + 1)
         }
         return total
     }
