@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import StarMockCore
 import StarMockDialects
+import StarMockScenario
 import StarMockServer
 
 extension StarMockCommand {
@@ -13,6 +14,9 @@ extension StarMockCommand {
             discussion: """
                 When ready, prints exactly one line: "starmock listening on http://HOST:PORT".
                 SIGINT or SIGTERM stop it gracefully: in-flight requests finish, exit code 0.
+                With --scenario, the scenario's world replaces the demo world and only its dialects \
+                are served; --seed and --clock, when given, override the file's. A bad scenario \
+                prints FILE:LINE:COL: MESSAGE and exits 1 before listening.
                 """)
 
         @Option(help: "The address to bind.")
@@ -24,8 +28,14 @@ extension StarMockCommand {
         @Option(help: "The seed of every random choice (latency, faults, outcomes, ids).")
         var seed: UInt64?
 
-        @Option(help: ArgumentHelp("The world's clock: real, virtual, or scaled:N (N times faster).", valueName: "mode"))
-        var clock = "real"
+        @Option(
+            help: ArgumentHelp(
+                "The world's clock: real, virtual, or scaled:N (N times faster). Default: the scenario's, else real.",
+                valueName: "mode"))
+        var clock: String?
+
+        @Option(help: ArgumentHelp("Start from this scenario file instead of the demo world.", valueName: "file"))
+        var scenario: String?
 
         @Option(
             help: ArgumentHelp(
@@ -34,7 +44,7 @@ extension StarMockCommand {
         var dialect: [String] = []
 
         func validate() throws {
-            guard ClockMode(clock) != nil else {
+            if let clock, ClockMode(clock) == nil {
                 throw ValidationError("--clock must be real, virtual or scaled:N (N > 0), not '\(clock)'")
             }
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535, not \(port)") }
@@ -46,10 +56,28 @@ extension StarMockCommand {
 
         func run() async throws {
             var setup = WorldSetup.demo
-            setup.clock = ClockMode(clock)!
+            var served = dialect.isEmpty ? DialectSet.allNames : dialect
+            if let path = scenario {
+                let loaded: Scenario
+                do {
+                    loaded = try Scenario.load(path: path)
+                } catch {
+                    FileHandle.standardError.write(Data("\(error)\n".utf8))
+                    throw ExitCode(1)
+                }
+                setup = loaded.setup
+                if let outside = dialect.first(where: { !loaded.dialects.contains($0) }) {
+                    FileHandle.standardError.write(
+                        Data(
+                            "starmock: --dialect \(outside) is not one of the scenario's dialects (\(loaded.dialects.joined(separator: ", ")))\n"
+                                .utf8))
+                    throw ExitCode(1)
+                }
+                served = dialect.isEmpty ? loaded.dialects : loaded.dialects.filter(dialect.contains)
+            }
+            if let clock { setup.clock = ClockMode(clock)! }
             if let seed { setup.seed = seed }
-            let dialects =
-                dialect.isEmpty ? DialectSet.everything : DialectSet(dialect.compactMap { DialectSet.all[$0] })
+            let dialects = DialectSet(served.compactMap { DialectSet.all[$0] })
             let world = World(setup)
             let server: Server
             do {

@@ -6,6 +6,6 @@ struct StarMockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "starmock",
         abstract: "The offline upstream for Telegram Stars and Premium reseller APIs.",
-        subcommands: [Serve.self],
+        subcommands: [Serve.self, Check.self],
         defaultSubcommand: Serve.self)
 }

@@ -15,6 +15,7 @@ struct AdminAPI: Sendable {
         case ("POST", ["reset"]):
             world.reset()
             return Self.ok([("reset", .bool(true)), ("now", .string(world.now.iso8601))])
+        case ("POST", ["scenario"]): return loadScenario(request)
         case ("GET", ["state"]): return stateBody()
         case ("GET", ["journal"]): return journal(request)
         case ("POST", ["clock", "advance"]): return advance(request)

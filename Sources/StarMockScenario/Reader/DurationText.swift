@@ -1,0 +1,44 @@
+/// Duration text ↔ milliseconds, without floating point.
+enum DurationText {
+    /// The longest duration a scenario may give: 10¹² ms, about 31 years (keeps every
+    /// instant computed from it far from overflow).
+    static let maximum: Int64 = 1_000_000_000_000
+
+    /// `65s` → 65000, `1.5s` → 1500, `200ms` → 200, `2m` → 120000, `1m30s` → 90000; nil when
+    /// malformed or finer than a millisecond.
+    static func milliseconds(_ text: String) -> Int64? {
+        var rest = Substring(text)
+        var total: Int64 = 0
+        guard !rest.isEmpty else { return nil }
+        while !rest.isEmpty {
+            let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+            rest = rest.dropFirst(number.count)
+            let unit = rest.prefix { $0.isASCII && $0.isLetter }
+            rest = rest.dropFirst(unit.count)
+            let scale: Int64
+            switch unit {
+            case "ms": scale = 1
+            case "s": scale = 1000
+            case "m": scale = 60_000
+            case "h": scale = 3_600_000
+            default: return nil
+            }
+            let parts = number.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 1 || parts.count == 2, !parts[0].isEmpty, parts[0].count <= 9,
+                let whole = Int64(parts[0])
+            else { return nil }
+            var millis = whole * scale
+            if parts.count == 2 {
+                let fraction = parts[1]
+                guard !fraction.isEmpty, fraction.count <= 9, let digits = Int64(fraction) else { return nil }
+                var divisor: Int64 = 1
+                for _ in 0..<fraction.count { divisor *= 10 }
+                guard (digits * scale) % divisor == 0 else { return nil }
+                millis += digits * scale / divisor
+            }
+            // Saturate: many groups could overflow; callers refuse anything above `maximum`.
+            total = min(total + millis, maximum + 1)
+        }
+        return total
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import StarMockDialects
+import Testing
+
+@testable import StarMockScenario
+
+/// One broken file per diagnostic, each with its exact `file:line:col: message`.
+@Suite("Scenario files: diagnostics")
+struct BrokenScenarioTests {
+    static let known = DialectSet.allNames.joined(separator: ", ")
+    static let codes = Sh4de().faultCodes.joined(separator: ", ")
+
+    /// (file under Broken/, line, column, message)
+    static let cases: [(String, Int, Int, String)] = [
+        ("bool-wrong-type.yaml", 5, 39, "\"stars\" must be true or false, not the string \"maybe\""),
+        ("clock-unknown.yaml", 3, 8, "\"clock\" must be real, virtual or scaled:N (N > 0, e.g. scaled:10), not \"fast\""),
+        ("clock-scale-out-of-range.yaml", 3, 8, "\"clock\": the scale must be from 0.001 to 1000000, not 1000000000.0"),
+        ("contract-not-a-mapping.yaml", 3, 11, "\"contract\" must be a mapping, not a list"),
+        ("dialect-not-in-scenario.yaml", 7, 34, "unknown dialect \"sh4dee\"; did you mean \"sh4de\"? This scenario's dialects: sh4de"),
+        ("dialects-empty.yaml", 2, 11, "\"dialects\" must name at least one dialect (known: \(known))"),
+        ("distribution-unknown.yaml", 4, 13, "unknown key \"exponential\" in \"delay\". Allowed: fixed, uniform, normal, lognormal"),
+        ("duplicate-api-key.yaml", 8, 13, "key \"sh4de_test\" is declared twice (first at 7:13)"),
+        ("duplicate-key.yaml", 4, 1, "duplicate key \"seed\" (first at 3:1): a key may appear once in a mapping"),
+        ("duplicate-user.yaml", 6, 18, "user \"Durov\" is declared twice (first at 5:18)"),
+        ("duration-bad.yaml", 4, 20, "\"pending\" must be a duration like 65s, a distribution like {lognormal: {median: 20s, p99: 2m}}, or never, not \"65 sec\""),
+        ("duration-too-long.yaml", 4, 17, "\"wait_timeout\" is too long: at most 277777h (about 31 years), not \"300000h\""),
+        ("duration-without-unit.yaml", 4, 17, "\"wait_timeout\" needs a unit: 90s, 90ms or 90m"),
+        ("empty.yaml", 1, 1, "the scenario is empty; it needs at least \"name\" and \"dialects\""),
+        ("fault-code-of-another-dialect.yaml", 4, 31, "\"reservation_failed\" is not a sh4de error code. Codes: \(codes)"),
+        ("fault-code-typo.yaml", 4, 31, "\"CHARGNG_ERROR\" is not a sh4de error code; did you mean \"CHARGING_ERROR\"? Codes: \(codes)"),
+        ("fault-key-undeclared.yaml", 9, 34, "key \"sh4de_tset\" is not declared under world.keys; did you mean \"sh4de_test\"?"),
+        ("fault-respond-and-transport.yaml", 4, 31, "a fault either responds with an error or breaks the transport, not both"),
+        ("fault-without-action.yaml", 4, 5, "a fault needs \"respond: CODE\" (an error of its dialect) or \"transport: …\" (reset, close, garbage, truncate, dribble)"),
+        ("faults-not-a-list.yaml", 4, 3, "\"faults\" must be a list (- item lines or [a, b]), not a mapping"),
+        ("first-order-id-zero.yaml", 4, 27, "\"first_order_id.sh4de\" must be from 1 to 999999999999, not 0"),
+        ("latency-with-phase.yaml", 4, 17, "unknown key \"phase\" in a latency rule. Allowed: dialect, method, path, key, nth, times, probability, from, until, delay"),
+        ("lifecycle-unknown-kind.yaml", 4, 3, "unknown key \"star\" in lifecycles; did you mean \"stars\"? Allowed: stars, premium, default"),
+        ("lognormal-p99-below-median.yaml", 4, 42, "\"p99\" must not be less than \"median\""),
+        ("merge-key.yaml", 5, 6, "YAML merge keys (<<) are not supported in scenarios; write the keys out"),
+        ("method-unknown.yaml", 4, 39, "unknown method \"PSOT\"; did you mean \"POST\"? Methods: GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"),
+        ("missing-dialects.yaml", 1, 1, "missing required key \"dialects\" in the scenario"),
+        ("missing-name.yaml", 1, 1, "missing required key \"name\" in the scenario"),
+        ("money-negative.yaml", 5, 21, "\"balance\" must not be negative, not \"-1.00\""),
+        ("money-three-decimals.yaml", 5, 21, "\"balance\" must be an amount with at most two decimals, like \"25.50\", not \"25.505\""),
+        ("money-unquoted.yaml", 5, 21, "\"balance\" must be an amount in quotes, like \"25.50\": write \"25.50\" (a bare number is a YAML float, not exact money)"),
+        ("name-not-a-string.yaml", 1, 7, "\"name\" must be a string, not the boolean yes (quote it: \"yes\")"),
+        ("not-a-mapping.yaml", 1, 1, "the scenario must be a mapping (key: value lines or {key: value}), not a list"),
+        ("nth-zero.yaml", 4, 36, "\"nth\" must be at least 1, not 0"),
+        ("outcome-unknown.yaml", 4, 20, "unknown outcome \"complete\"; did you mean \"completed\"? Outcomes: completed, failed, stuck"),
+        ("path-double-star-inside.yaml", 4, 23, "\"**\" matches the rest of the path, so it can only be the last segment of \"/api/**/stars\""),
+        ("path-unknown-route.yaml", 4, 37, "no sh4de route matches \"/api/v1/ordr/stars\"; did you mean \"/api/v1/order/stars\"? Routes: /api/v1/prices, /api/v1/balance, /api/v1/user/*, /api/v1/order/stars, /api/v1/order/premium, /api/v1/order/*"),
+        ("path-with-query.yaml", 4, 37, "a path pattern matches the path without its query: drop \"?wait=true\""),
+        ("path-wrong-base.yaml", 4, 37, "sh4de paths start with /api/v1/, not \"/api/v2/stars\""),
+        ("premium-months-not-a-number.yaml", 6, 17, "premium prices are keyed by months (3, 6, 12), not the string \"three\""),
+        ("probability-above-one.yaml", 4, 37, "\"probability\" must be from 0 to 1, not 1.5"),
+        ("rate-limit-missing-limit.yaml", 4, 10, "missing required key \"limit\" in \"rate_limits.sh4de\""),
+        ("rate-limit-unknown-key.yaml", 9, 10, "key \"sh4de_live\" is not declared under world.keys"),
+        ("rate-limit-zero-window.yaml", 4, 29, "\"window\" must be longer than 0s"),
+        ("relative-time-real-clock.yaml", 4, 42, "\"from\": a relative time needs \"start\" when the clock is real (the world would start at the wall time, unknown now); set \"start\" or use an absolute time"),
+        ("seed-negative.yaml", 3, 7, "\"seed\" must be a whole number from 0 to 18446744073709551615, not -1"),
+        ("start-bad-time.yaml", 3, 8, "\"start\" must be a UTC time like \"2026-03-28 03:00:00\" or \"2026-03-28T03:00:00Z\", not \"2026-13-01 00:00:00\""),
+        ("syntax-tab-indent.yaml", 4, 1, "invalid YAML: a tab; YAML indents with spaces only"),
+        ("syntax-unclosed-list.yaml", 3, 5, "invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence at 2:11)"),
+        ("transport-needs-argument.yaml", 4, 17, "truncate needs a byte count: {truncate: 20}"),
+        ("transport-unknown.yaml", 4, 17, "unknown transport fault \"rst\"; did you mean \"reset\"? Transport faults: reset, close, garbage, truncate, dribble"),
+        ("truncate-before.yaml", 4, 40, "a truncate fault needs the real response, so it applies only after the world acted: use phase: after (the default for truncate)"),
+        ("two-documents.yaml", 3, 1, "a scenario file holds one YAML document; this starts a second"),
+        ("uniform-min-above-max.yaml", 5, 40, "\"max\" must not be less than \"min\""),
+        ("unit-price-bad.yaml", 5, 23, "\"per_star\" must be a price with at most six decimals, like \"0.013\", not \"0.0000001\""),
+        ("unknown-dialect.yaml", 2, 12, "unknown dialect \"sh4d\"; did you mean \"sh4de\"? Known: \(known)"),
+        ("unknown-key-no-suggestion.yaml", 4, 31, "unknown key \"colour\" in a fault. Allowed: dialect, method, path, key, nth, times, probability, from, until, respond, transport, phase"),
+        ("unknown-owner.yaml", 7, 32, "owner \"shp\" has no account; did you mean \"shop\"? Accounts: shop"),
+        ("unknown-top-level-key.yaml", 3, 1, "unknown key \"latncy\" in the scenario; did you mean \"latency\"? Allowed: name, description, seed, clock, start, dialects, world, lifecycles, latency, faults, rate_limits, contract"),
+        ("until-before-from.yaml", 5, 57, "\"until\" (2026-03-28 03:00:30) must be after \"from\" (2026-03-28 03:01:00)"),
+        ("user-without-id.yaml", 5, 7, "missing required key \"id\" in a user"),
+        ("username-with-at.yaml", 5, 18, "write the username without @: \"durov\""),
+        ("weight-zero.yaml", 5, 47, "the weight of \"failed\" must be at least 1, not 0; leave the outcome out to never pick it"),
+    ]
+
+    static var brokenDirectory: URL {
+        get throws { try #require(Bundle.module.url(forResource: "Broken", withExtension: nil)) }
+    }
+
+    @Test("each broken file gets its diagnostic at the offending node", arguments: cases)
+    func diagnostic(file: String, line: Int, column: Int, message: String) throws {
+        let url = try Self.brokenDirectory.appendingPathComponent(file)
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let label = "Broken/" + file
+        let expected = "\(label):\(line):\(column): \(message)"
+        do {
+            let scenario = try Scenario.parse(yaml: text, file: label)
+            Issue.record("\(file) was accepted as \"\(scenario.name)\"; expected \(expected)")
+        } catch {
+            #expect(error.description == expected)
+        }
+    }
+
+    @Test("every file under Broken/ has a case, and every case a file")
+    func casesMatchFiles() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.brokenDirectory.path)
+            .filter { $0.hasSuffix(".yaml") }
+        #expect(Set(files) == Set(Self.cases.map(\.0)))
+        #expect(Self.cases.count == Set(Self.cases.map(\.0)).count)
+    }
+
+    @Test("loading a broken file names it by the path given")
+    func loadNamesThePath() throws {
+        let path = try Self.brokenDirectory.appendingPathComponent("nth-zero.yaml").path
+        #expect(throws: ScenarioError(file: path, line: 4, column: 36, message: "\"nth\" must be at least 1, not 0")) {
+            try Scenario.load(path: path)
+        }
+    }
+
+    @Test("a reader error (bad UTF-8 control character) still has a position")
+    func readerError() {
+        #expect(throws: ScenarioError(file: "x.yaml", line: 2, column: 7, message: "invalid YAML: control characters are not allowed")) {
+            try Scenario.parse(yaml: "name: a\nseed: \u{7}\n", file: "x.yaml")
+        }
+    }
+}
