@@ -74,63 +74,72 @@ extension JSON {
 
     /// The UTF-8 bytes of this value.
     public func bytes(_ style: Style = .compact) -> [UInt8] {
-        Array(text(style).utf8)
-    }
-
-    /// The text of this value.
-    public func text(_ style: Style = .compact) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         write(into: &out, style: style, indent: 0)
         return out
     }
 
-    private func write(into out: inout String, style: Style, indent: Int) {
+    /// The text of this value.
+    public func text(_ style: Style = .compact) -> String {
+        String(decoding: bytes(style), as: UTF8.self)
+    }
+
+    private static func newline(_ out: inout [UInt8], indent: Int) {
+        out.append(0x0A)
+        out.append(contentsOf: repeatElement(0x20, count: indent))
+    }
+
+    private func write(into out: inout [UInt8], style: Style, indent: Int) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let n): out.append(contentsOf: n.utf8)
         case .string(let s): JSON.writeString(s, into: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { out.append(contentsOf: "[]".utf8); return }
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
-                if style == .pretty { out += "\n" + String(repeating: " ", count: indent + 2) }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                if style == .pretty { JSON.newline(&out, indent: indent + 2) }
                 item.write(into: &out, style: style, indent: indent + 2)
             }
-            if style == .pretty { out += "\n" + String(repeating: " ", count: indent) }
-            out += "]"
+            if style == .pretty { JSON.newline(&out, indent: indent) }
+            out.append(UInt8(ascii: "]"))
         case .object(let pairs):
-            if pairs.isEmpty { out += "{}"; return }
-            out += "{"
+            if pairs.isEmpty { out.append(contentsOf: "{}".utf8); return }
+            out.append(UInt8(ascii: "{"))
             for (i, (key, value)) in pairs.enumerated() {
-                if i > 0 { out += "," }
-                if style == .pretty { out += "\n" + String(repeating: " ", count: indent + 2) }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                if style == .pretty { JSON.newline(&out, indent: indent + 2) }
                 JSON.writeString(key, into: &out)
-                out += style == .pretty ? ": " : ":"
+                out.append(UInt8(ascii: ":"))
+                if style == .pretty { out.append(0x20) }
                 value.write(into: &out, style: style, indent: indent + 2)
             }
-            if style == .pretty { out += "\n" + String(repeating: " ", count: indent) }
-            out += "}"
+            if style == .pretty { JSON.newline(&out, indent: indent) }
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+    /// Writes a JSON string: `"` and `\` escaped, control characters as `\n`, `\u001f`…;
+    /// everything else as its UTF-8 bytes.
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: out.append(byte)
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }
 

@@ -86,8 +86,14 @@ public struct DialectRequest: Sendable {
 }
 
 extension String {
+    /// ASCII case-insensitive equality (header names), without allocating.
     func caseInsensitiveEquals(_ other: String) -> Bool {
-        count == other.count && lowercased() == other.lowercased()
+        let a = utf8
+        let b = other.utf8
+        guard a.count == b.count else { return false }
+        return zip(a, b).allSatisfy { x, y in
+            x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A)
+        }
     }
 
     fileprivate func replacingPlus() -> String { replacingOccurrences(of: "+", with: " ") }

@@ -16,6 +16,9 @@ enum Exchange {
         var transport: TransportFault?
         /// True when the world never saw the request (transport fault in phase `before`).
         var unanswered: Bool
+        /// True once the exchange is in the journal (answers that leave at once are recorded
+        /// in the same step that planned them).
+        var recorded = false
 
         /// Records the exchange as it leaves the server.
         func record(response: DialectResponse, in world: inout WorldState) {
@@ -77,6 +80,10 @@ enum Exchange {
             let delay = distribution.sample(using: &w.random)
             plan.delay = delay
             plan.faults.append("latency \(delay.wholeMilliseconds)ms")
+        }
+        if case .now(let response) = plan.reply, (plan.delay ?? .zero) == .zero {
+            plan.record(response: response, in: &w)
+            plan.recorded = true
         }
         return plan
     }

@@ -121,7 +121,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func deliver(_ plan: Exchange.Plan, response: DialectResponse, head: HTTPRequestHead, context: ChannelHandlerContext) {
         let world = state.world
         guard let delay = plan.delay, delay > .zero else {
-            world.transact { plan.record(response: response, in: &$0) }
+            if !plan.recorded { world.transact { plan.record(response: response, in: &$0) } }
             send(plan, response: response, head: head, context: context)
             return
         }
