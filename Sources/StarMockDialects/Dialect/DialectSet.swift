@@ -21,8 +21,12 @@ public struct DialectSet: Sendable {
     /// Names of every dialect, sorted.
     public static var allNames: [String] { all.keys.sorted() }
 
-    /// The set serving every known dialect.
-    public static var everything: DialectSet { DialectSet(allNames.compactMap { all[$0] }) }
+    /// The set serving every known dialect, the two flagship dialects first (routing asks
+    /// each in turn whether it claims a path).
+    public static var everything: DialectSet {
+        let first = ["sh4de", "tgmarket", "telegram"]
+        return DialectSet((first + allNames.filter { !first.contains($0) }).compactMap { all[$0] })
+    }
 
     /// The dialect with this name.
     public func dialect(named name: String) -> (any Dialect)? { dialects.first { $0.name == name } }

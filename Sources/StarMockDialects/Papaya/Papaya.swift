@@ -19,8 +19,16 @@ public struct Papaya: Dialect {
     /// `/api/invoice…` and `/api/subscriptions…`, case-insensitively as ASP.NET routes; the
     /// rest of `/api/` belongs to other dialects.
     public func claims(path: String) -> Bool {
-        let s = path.split(separator: "/").map { $0.lowercased() }
-        return s.count >= 2 && s[0] == "api" && (s[1] == "invoice" || s[1] == "subscriptions")
+        // `/api/invoice…` or `/api/subscriptions…`, case-insensitive as ASP.NET routing, checked
+        // without splitting the path: every request of every dialect asks this.
+        let segments = path.utf8.split(separator: UInt8(ascii: "/"), maxSplits: 2, omittingEmptySubsequences: true)
+        guard segments.count >= 2, Self.equalsLowercased(segments[0], "api") else { return false }
+        return Self.equalsLowercased(segments[1], "invoice") || Self.equalsLowercased(segments[1], "subscriptions")
+    }
+
+    private static func equalsLowercased(_ bytes: Substring.UTF8View.SubSequence, _ word: StaticString) -> Bool {
+        let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        return bytes.count == w.count && zip(bytes, w).allSatisfy { ($0 | 0x20) == $1 }
     }
 
     public func credential(of request: DialectRequest) -> String? { request.header("X-API-Key") }

@@ -19,8 +19,9 @@ public struct Reseller: Dialect {
     static let roots: Set<String> = ["validate-user", "topup", "orders", "balance", "packages"]
 
     public func claims(path: String) -> Bool {
-        guard let first = path.split(separator: "/").first else { return false }
-        return path.hasPrefix("/") && Self.roots.contains(String(first))
+        guard path.hasPrefix("/") else { return false }
+        let first = path.dropFirst().prefix { $0 != "/" }
+        return Self.roots.contains(String(first))
     }
 
     /// The token of `Authorization: Bearer <token>` (scheme case-insensitive).
