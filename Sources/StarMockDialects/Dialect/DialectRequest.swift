@@ -33,6 +33,16 @@ public struct DialectRequest: Sendable {
         headers.first { $0.0.caseInsensitiveEquals(name) }?.1
     }
 
+    /// The token of `Authorization: Bearer <token>` (the scheme case-insensitive, as RFC 9110
+    /// says); nil when the header is absent, empty or uses another scheme.
+    public var bearerToken: String? {
+        guard let value = header("Authorization") else { return nil }
+        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()
+        return token.isEmpty ? nil : String(token)
+    }
+
     /// The last query parameter with this name.
     public func queryValue(_ name: String) -> String? {
         query.last { $0.0 == name }?.1
@@ -127,6 +137,11 @@ public struct DialectResponse: Sendable, Equatable {
 
     /// The body as text.
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
+
+    /// Adds `Retry-After` in whole seconds, rounded up, at least 1.
+    public mutating func addRetryAfter(_ wait: Duration) {
+        headers.append(("Retry-After", String(max(1, (wait.wholeMilliseconds + 999) / 1000))))
+    }
 
     public static func == (lhs: DialectResponse, rhs: DialectResponse) -> Bool {
         lhs.status == rhs.status && lhs.body == rhs.body && lhs.headers.map(\.0) == rhs.headers.map(\.0)

@@ -25,13 +25,7 @@ public struct Reseller: Dialect {
     }
 
     /// The token of `Authorization: Bearer <token>` (scheme case-insensitive).
-    public func credential(of request: DialectRequest) -> String? {
-        guard let value = request.header("Authorization") else { return nil }
-        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: " ")
-        return token.isEmpty ? nil : token
-    }
+    public func credential(of request: DialectRequest) -> String? { request.bearerToken }
 
     public var faultCodes: [String] { ResellerError.scriptable.keys.sorted() + ["INSUFFICIENT_BALANCE"] }
 
@@ -234,9 +228,7 @@ public struct Reseller: Dialect {
             error.status,
             .object([("error", .object([("code", .string(error.code)), ("message", .string(error.message))]))]))
         if error.status == 401 { response.headers.append(("WWW-Authenticate", "Bearer")) }
-        if let retryAfter {
-            response.headers.append(("Retry-After", String(max(1, (retryAfter.wholeMilliseconds + 999) / 1000))))
-        }
+        if let retryAfter { response.addRetryAfter(retryAfter) }
         if let allow = error.allow { response.headers.append(("Allow", allow)) }
         return response
     }
@@ -257,11 +249,5 @@ public struct Reseller: Dialect {
         case .notFound: render(.notFound)
         case .methodNotAllowed(let allowed): render(.methodNotAllowed(allowed))
         }
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in set: Character) -> String {
-        String(drop(while: { $0 == set }).reversed().drop(while: { $0 == set }).reversed())
     }
 }

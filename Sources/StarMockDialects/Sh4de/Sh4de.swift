@@ -185,10 +185,7 @@ public struct Sh4de: Dialect {
             .object([("status", .string("error")), ("code", .string(error.code)), ("message", .string(error.message))]),
             style: .pretty)
         if let allow = error.allow { response.headers.append(("Allow", allow.joined(separator: ", "))) }
-        if let retryAfter {
-            let seconds = (retryAfter.wholeMilliseconds + 999) / 1000
-            response.headers.append(("Retry-After", String(max(1, seconds))))
-        }
+        if let retryAfter { response.addRetryAfter(retryAfter) }
         return response
     }
 

@@ -12,10 +12,7 @@ extension TGMarket {
         var fields: [(String, JSON)] = [("ok", .bool(false)), ("error", .string(error.code))]
         if let orderID { fields.append(("order_id", orderID.map { .int($0) } ?? .null)) }
         var response = DialectResponse.json(error.status, .object(fields))
-        if let retryAfter {
-            let seconds = (retryAfter.wholeMilliseconds + 999) / 1000
-            response.headers.append(("Retry-After", String(max(1, seconds))))
-        }
+        if let retryAfter { response.addRetryAfter(retryAfter) }
         return response
     }
 

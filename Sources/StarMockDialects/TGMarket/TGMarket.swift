@@ -16,14 +16,7 @@ public struct TGMarket: Dialect {
 
     /// The token of `Authorization: Bearer <token>` (scheme case-insensitive, as RFC 9110
     /// says); nil when the header is absent or uses another scheme.
-    public func credential(of request: DialectRequest) -> String? {
-        guard let value = request.header("Authorization") else { return nil }
-        let trimmed = value.trimmingSpaces
-        guard let space = trimmed.firstIndex(of: " ") else { return nil }
-        guard trimmed[..<space].lowercased() == "bearer" else { return nil }
-        let token = trimmed[space...].trimmingSpaces
-        return token.isEmpty ? nil : token
-    }
+    public func credential(of request: DialectRequest) -> String? { request.bearerToken }
 
     public var faultCodes: [String] { TGMarketError.scriptable.keys.sorted() }
 
@@ -100,12 +93,3 @@ public struct TGMarket: Dialect {
     }
 }
 
-extension Substring {
-    fileprivate var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
-    }
-}
-
-extension String {
-    fileprivate var trimmingSpaces: String { self[...].trimmingSpaces }
-}
