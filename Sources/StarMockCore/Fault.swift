@@ -132,14 +132,22 @@ public struct FaultRule: Sendable, Equatable {
 
 /// `/api/v1/order/*` style patterns.
 public enum PathPattern {
-    /// Whether `path` (without query) matches `pattern`: `*` is one segment, `**` the rest.
+    /// Whether `path` (without query) matches `pattern`: `*` is one segment, `**` the rest, and
+    /// a segment ending in `*` any segment with that prefix (`/bot*/getMe`: the Bot API's token
+    /// is part of its first segment).
     public static func matches(pattern: String, path: String) -> Bool {
         let p = pattern.split(separator: "/", omittingEmptySubsequences: false)
         let s = path.split(separator: "/", omittingEmptySubsequences: false)
         for (i, part) in p.enumerated() {
             if part == "**" { return true }
             guard i < s.count else { return false }
-            if part == "*" ? s[i].isEmpty : part != s[i] { return false }
+            if part == "*" {
+                if s[i].isEmpty { return false }
+            } else if part.hasSuffix("*") {
+                if !s[i].hasPrefix(part.dropLast()) { return false }
+            } else if part != s[i] {
+                return false
+            }
         }
         return p.count == s.count
     }

@@ -138,7 +138,7 @@ struct FaultRuleTests {
         #expect(world.read { $0.faults[0].matched } == 2)
     }
 
-    @Test("path patterns: `*` is one segment, `**` the rest")
+    @Test("path patterns: `*` is one segment, `**` the rest, `bot*` a prefix")
     func pathPatterns() {
         let cases: [(String, String, Bool)] = [
             ("/api/v1/order/*", "/api/v1/order/47", true),
@@ -159,6 +159,12 @@ struct FaultRuleTests {
             ("/api/**", "/other/v1", false),
             ("*", "/", false),
             ("/*", "/balance", true),
+            // A segment ending in `*` matches by prefix: the Bot API's `/bot<TOKEN>/<method>`.
+            ("/bot*/getMyStarBalance", "/bot123456789:AAtoken/getMyStarBalance", true),
+            ("/bot*/getMyStarBalance", "/bot123456789:AAtoken/getMe", false),
+            ("/bot*/getMyStarBalance", "/api/v1/getMyStarBalance", false),
+            ("/bot*/**", "/bot123456789:AAtoken/refundStarPayment", true),
+            ("/bot*/**", "/orders/ORD-005", false),
         ]
         for (pattern, path, expected) in cases {
             #expect(PathPattern.matches(pattern: pattern, path: path) == expected, "\(pattern) vs \(path)")

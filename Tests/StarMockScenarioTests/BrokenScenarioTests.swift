@@ -9,6 +9,9 @@ import Testing
 struct BrokenScenarioTests {
     static let known = DialectSet.allNames.joined(separator: ", ")
     static let codes = Sh4de().faultCodes.joined(separator: ", ")
+    static let telegramCodes = TelegramBotAPI().faultCodes.joined(separator: ", ")
+    static let papayaCodes = Papaya().faultCodes.joined(separator: ", ")
+    static let resellerCodes = Reseller().faultCodes.joined(separator: ", ")
 
     /// (file under Broken/, line, column, message)
     static let cases: [(String, Int, Int, String)] = [
@@ -75,6 +78,37 @@ struct BrokenScenarioTests {
         ("user-without-id.yaml", 5, 7, "missing required key \"id\" in a user"),
         ("username-with-at.yaml", 5, 18, "write the username without @: \"durov\""),
         ("weight-zero.yaml", 5, 47, "the weight of \"failed\" must be at least 1, not 0; leave the outcome out to never pick it"),
+        // The telegram, papaya and reseller sections and routes.
+        ("telegram-bot-duplicate-id.yaml", 7, 17, "bot id 123456789 is used by two bots (first at 6:17); a bot's id is its token's number"),
+        ("telegram-fault-code-typo.yaml", 4, 15, "\"TOO_MANY_REQUEST\" is not a telegram error code; did you mean \"TOO_MANY_REQUESTS\"? Codes: \(telegramCodes)"),
+        ("telegram-flood-retry-after-fraction.yaml", 4, 33, "\"flood_retry_after\" is sent as whole seconds (retry_after: N): write a whole number of seconds like 5s"),
+        ("telegram-nanostar-sign.yaml", 7, 48, "\"nanostar_amount\" has the sign of \"amount\", as the Bot API shows it (-1.5 stars is amount: -1, nanostar_amount: -500000000)"),
+        ("telegram-path-method-case.yaml", 4, 40, "no telegram route matches \"/bot*/getmystarbalance\"; did you mean \"/bot*/getMyStarBalance\"? Routes: /bot*/getMe, /bot*/getMyStarBalance, /bot*/getStarTransactions, /bot*/refundStarPayment, /bot*/createInvoiceLink, /bot*/sendInvoice (method names are matched as clients send them, in camelCase)"),
+        ("telegram-path-names-token.yaml", 4, 40, "a telegram path pattern does not name a token: write \"/bot*/getMyStarBalance\" and pick the bot with key: TOKEN"),
+        ("telegram-rate-limit-in-world.yaml", 5, 5, "telegram's flood limit is set with the other dialects' limits: rate_limits: {telegram: {limit: 30, window: 1s}} (or none)"),
+        ("telegram-refunded-twice.yaml", 11, 18, "charge \"stxCharge1\" is refunded twice (first at 10:18)"),
+        ("telegram-section-not-served.yaml", 4, 3, "dialect \"telegram\" is not among this scenario's dialects (sh4de); add it to \"dialects\""),
+        ("telegram-token-malformed.yaml", 6, 17, "a bot token is <bot id>:<secret>, like 123456789:AAdemo_token; \"my-bot-token\" has no \":\""),
+        ("telegram-transaction-without-user.yaml", 8, 13, "missing required key \"user\" in a star transaction with a user (partner: user, the default): a user of world.users or {id: N, first_name: NAME}"),
+        ("telegram-user-undeclared.yaml", 9, 78, "user \"some_usr\" is not declared under world.users (or write {id: N, first_name: NAME, username: NAME}); did you mean \"some_user\"?"),
+        ("papaya-fault-code.yaml", 4, 15, "\"INTERNAL_SERVER_ERROR\" is not a papaya error code; did you mean \"InternalServerError\"? Codes: \(papayaCodes)"),
+        ("papaya-invoice-id-twice.yaml", 10, 14, "invoice 3 is declared twice (first at 9:9)"),
+        ("papaya-lapsed-after-start.yaml", 8, 54, "\"lapsed_at\" is after the world starts, but a lapsed subscription is inactive from the start; to lapse it during the run use \"expires_at\""),
+        ("papaya-no-application.yaml", 6, 9, "an invoice belongs to an application, the owner of a papaya key: declare one under world.keys ({key: KEY, dialect: papaya, owner: my-app})"),
+        ("papaya-owner-unknown.yaml", 7, 17, "no papaya key has owner \"my-ap\", so no client could see this; did you mean \"my-app\"? Papaya applications: my-app"),
+        ("papaya-paid-before-created.yaml", 10, 43, "\"at\" must not be before the invoice's created_at"),
+        ("papaya-path-unknown.yaml", 4, 42, "no papaya route matches \"/api/invoices\"; did you mean \"/api/invoice\"? Routes: /api/invoice, /api/invoice/*, /api/subscriptions, /api/subscriptions/*"),
+        ("papaya-period-unknown.yaml", 7, 32, "unknown period \"Monthly\". Periods: PerDay, PerWeek, PerMonth, PerYear"),
+        ("papaya-prices.yaml", 5, 5, "papaya sells nothing at a price list (its prices come with each invoice); remove prices.papaya"),
+        ("papaya-rate-zero.yaml", 7, 16, "\"rate\" must be from 0.000001 to 1000000000, as Papaya validates it, not 0"),
+        ("papaya-real-clock-needs-created-at.yaml", 7, 9, "missing required key \"created_at\" in an invoice (with a real clock and no \"start\" there is no default)"),
+        ("papaya-tx-bad.yaml", 8, 47, "\"tx\" must be 0x and 64 hex digits, not \"0x1234\""),
+        ("reseller-fault-code-typo.yaml", 4, 15, "\"SUPPLIER_EROR\" is not a reseller error code; did you mean \"SUPPLIER_ERROR\"? Codes: \(resellerCodes)"),
+        ("reseller-key-without-account.yaml", 4, 37, "owner \"shop\" has no account; declare it under world.accounts"),
+        ("reseller-package-not-a-number.yaml", 5, 16, "packages are keyed by their number of stars (50, 100, …, at most 1000000000), not the string \"fifty\""),
+        ("reseller-package-unquoted.yaml", 5, 20, "\"packages.50\" must be an amount in quotes, like \"25.50\": write \"0.85\" (a bare number is a YAML float, not exact money)"),
+        ("reseller-path-unknown.yaml", 4, 37, "no reseller route matches \"/order/*\"; did you mean \"/orders/*\"? Routes: /validate-user, /topup, /orders/*, /balance, /packages"),
+        ("reseller-prices.yaml", 5, 5, "reseller prices are its star packages: set world.reseller.packages: {50: \"0.85\", 100: \"1.70\"}"),
     ]
 
     static var brokenDirectory: URL {

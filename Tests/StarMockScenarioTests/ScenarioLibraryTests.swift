@@ -63,4 +63,41 @@ struct ScenarioLibraryTests {
             #expect(texts.contains { $0.contains(code) }, "no sh4de scenario mentions \(code)")
         }
     }
+
+    @Test(
+        "the telegram, papaya and reseller libraries have the documented errors and classic incidents",
+        arguments: [
+            "telegram/flood-control-retry-after", "telegram/invalid-token", "telegram/negative-balance",
+            "telegram/refund-already-refunded", "papaya/unpaid-invoice", "papaya/paid-invoice-active-subscription",
+            "papaya/lapsed-subscription", "papaya/pagination-past-the-end", "papaya/unauthorized-empty-body",
+            "reseller/invalid-user", "reseller/order-processing-then-completed", "reseller/order-failed",
+            "reseller/insufficient-balance", "reseller/supplier-error-after-commit",
+        ])
+    func incident(name: String) throws {
+        let scenario = try Scenario.load(path: Self.root.appendingPathComponent(name + ".yaml").path)
+        #expect(scenario.contractNode != nil, "\(name) should say what a client must do (contract:)")
+    }
+
+    @Test("every scriptable fault code of telegram, papaya and reseller is scripted or provoked by a library scenario")
+    func dialectErrorCases() throws {
+        for dialect in ["telegram", "papaya", "reseller"] {
+            let texts = try Self.files().filter { $0.hasPrefix(dialect + "/") }.map {
+                try String(contentsOf: Self.root.appendingPathComponent($0), encoding: .utf8)
+            }
+            // Provoked rather than scripted: a revoked token, an empty 401, Papaya's 400s and
+            // 429, the reseller's limit.
+            let provoked = [
+                "UNAUTHORIZED": "revoked", "Unauthorized": "enabled: false", "BadRequest": "BadRequest",
+                "TooManyRequests": "rate_limits", "NotFound": "NotFound", "RATE_LIMITED": "rate_limits",
+                "KEY_DISABLED": "enabled: false", "CHARGE_ALREADY_REFUNDED": "CHARGE_ALREADY_REFUNDED",
+                "CHARGE_NOT_FOUND": "CHARGE_NOT_FOUND", "USER_NOT_FOUND": "USER_NOT_FOUND",
+                "USER_CANNOT_RECEIVE": "USER_CANNOT_RECEIVE", "ORDER_NOT_FOUND": "ORDER_NOT_FOUND",
+                "INSUFFICIENT_BALANCE": "INSUFFICIENT_BALANCE",
+            ]
+            for code in try #require(DialectSet.all[dialect]).faultCodes {
+                let needle = provoked[code] ?? code
+                #expect(texts.contains { $0.contains(needle) }, "no \(dialect) scenario scripts or provokes \(code)")
+            }
+        }
+    }
 }

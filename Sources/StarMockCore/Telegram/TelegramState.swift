@@ -47,8 +47,15 @@ public struct TelegramState: Sendable {
     /// The state a world starts with.
     public init(setup: TelegramSetup) {
         for bot in setup.bots {
+            // A seeded outgoing transaction to a user with a payment's id is that payment's refund.
+            let payments = bot.transactions.filter {
+                if case .user(_, "invoice_payment", _) = $0.partner { true } else { false }
+            }
+            let paid = Set(payments.filter(\.isIncoming).map(\.id))
+            let refunded = Set(payments.filter { !$0.isIncoming }.map(\.id))
             accounts[bot.id] = Account(
-                balance: bot.balance, transactions: bot.transactions, refunded: [], lastMessageID: [:], invoices: [])
+                balance: bot.balance, transactions: bot.transactions, refunded: paid.intersection(refunded),
+                lastMessageID: [:], invoices: [])
         }
     }
 

@@ -179,6 +179,8 @@ extension ScenarioParser {
             try scenarioDialect(entry.name, at: entry.key)
             if case .scalar(let scalar) = entry.value, scalar.resolvedTagName == .str, scalar.string == "none" {
                 setup.rateLimits[entry.name] = nil
+                // Telegram falls back on its own flood limit when the world sets none.
+                if entry.name == "telegram" { setup.telegram.rateLimit = nil }
             } else {
                 setup.rateLimits[entry.name] = try rateLimit(entry.value, "rate_limits.\(entry.name)", noneAllowed: true)
             }

@@ -6,7 +6,12 @@ extension ScenarioParser {
     /// from it could overflow.
     static let largestCount = 999_999_999_999
 
-    static let worldKeys = ["accounts", "keys", "users", "prices", "first_order_id", "wait_timeout", "journal_capacity"]
+    static let worldKeys = [
+        "accounts", "keys", "users", "prices", "first_order_id", "wait_timeout", "journal_capacity", "telegram", "papaya",
+        "reseller",
+    ]
+    /// Dialects whose keys spend nothing: their owners need no account (a bot, a papaya application).
+    static let moneylessDialects: Set<String> = ["telegram", "papaya"]
 
     /// `world:` accounts, keys, users, prices, order ids, the wait timeout, the journal size.
     mutating func world(_ node: Node) throws(ScenarioError) {
@@ -26,6 +31,16 @@ extension ScenarioParser {
         if let node = f["wait_timeout"] { setup.waitTimeout = try reader.positiveDuration(node, "wait_timeout") }
         if let node = f["journal_capacity"] {
             setup.journalCapacity = try reader.int(node, "journal_capacity", in: 1...Int.max)
+        }
+        // Each dialect's own part, once keys and users are known.
+        for name in ["telegram", "papaya", "reseller"] {
+            guard let node = f[name] else { continue }
+            try scenarioDialect(name, at: f.keyNode(name)!)
+            switch name {
+            case "telegram": try telegram(node)
+            case "papaya": try papaya(node)
+            default: try reseller(node)
+            }
         }
     }
 
@@ -61,9 +76,12 @@ extension ScenarioParser {
                 throw reader.error(
                     item, "missing required key \"dialect\" in a key (this scenario serves \(dialects.joined(separator: ", ")))")
             }
+            if dialect == "telegram", let problem = Self.telegramTokenProblem(secret) {
+                throw reader.error(keyNode, problem)
+            }
             let ownerNode = try f.required("owner")
             let owner = try reader.nonEmptyString(ownerNode, "owner")
-            guard setup.accounts[owner] != nil else {
+            guard setup.accounts[owner] != nil || Self.moneylessDialects.contains(dialect) else {
                 let owners = setup.accounts.keys.sorted()
                 if owners.isEmpty {
                     throw reader.error(ownerNode, "owner \"\(owner)\" has no account; declare it under world.accounts")
@@ -116,6 +134,16 @@ extension ScenarioParser {
     mutating func prices(_ node: Node) throws(ScenarioError) {
         for entry in try reader.anyFields(node, "prices").entries {
             try scenarioDialect(entry.name, at: entry.key)
+            switch entry.name {
+            case "reseller":
+                throw reader.error(
+                    entry.key, "reseller prices are its star packages: set world.reseller.packages: {50: \"0.85\", 100: \"1.70\"}")
+            case "telegram", "papaya":
+                throw reader.error(
+                    entry.key,
+                    "\(entry.name) sells nothing at a price list (its prices come with each invoice); remove prices.\(entry.name)")
+            default: break
+            }
             let f = try reader.fields(entry.value, "prices of \(entry.name)", allowed: ["per_star", "min_stars", "premium"])
             let base = setup.prices[entry.name]
             var list = base ?? PriceList(perStar: UnitPrice(micros: 0), minStars: 1, premium: [:])
