@@ -235,13 +235,18 @@ public struct AccountExpectation: Sendable, Equatable {
 public struct OrderExpectation: Sendable, Equatable {
     /// The order.
     public var ref: OrderRef
-    /// Its state.
-    public var state: OrderState
+    /// The states it may be in (one, or `{one_of: [pending, completed]}`).
+    public var states: [OrderState]
 
-    /// An expectation.
+    /// An order expected in one state.
     public init(ref: OrderRef, state: OrderState) {
+        self.init(ref: ref, states: [state])
+    }
+
+    /// An order expected in one of several states.
+    public init(ref: OrderRef, states: [OrderState]) {
         self.ref = ref
-        self.state = state
+        self.states = states
     }
 }
 

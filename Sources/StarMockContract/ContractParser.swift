@@ -145,6 +145,9 @@ struct ContractParser {
         }
         if dialect == "telegram", setup.telegram.bots.contains(where: { $0.token == key }) { return }
         let known = setup.keys.filter { $0.dialect == dialect }.map(\.key)
+        // A world without any key of the dialect is an upstream that knows none: any key
+        // given is meant to be refused (INVALID_API_KEY), not a typo.
+        if known.isEmpty && !(dialect == "telegram" && !setup.telegram.bots.isEmpty) { return }
         throw reader.error(
             node,
             Suggestion.message(
@@ -354,11 +357,23 @@ struct ContractParser {
                     }
                 }
                 let id = try reader.int(try o.required("id"), "id", in: 1...999_999_999_999)
-                let state = try reader.choice(try o.required("state"), "state", ["pending", "completed", "failed"])
-                world.orders.append(OrderExpectation(ref: OrderRef(dialect: dialect, id: id), state: OrderState(rawValue: state)!))
+                let states = try orderStates(try o.required("state"))
+                world.orders.append(OrderExpectation(ref: OrderRef(dialect: dialect, id: id), states: states))
             }
         }
         if let count = f["order_count"] { world.orderCount = try reader.int(count, "order_count", in: 0...Int.max) }
         return world
+    }
+
+    /// `completed`, or `{one_of: [pending, completed]}`.
+    func orderStates(_ node: Node) throws(ScenarioError) -> [OrderState] {
+        let names = ["pending", "completed", "failed"]
+        guard case .mapping = node else { return [OrderState(rawValue: try reader.choice(node, "state", names))!] }
+        let f = try reader.fields(node, "\"state\"", allowed: ["one_of"])
+        let items = try reader.list(try f.required("one_of"), "one_of")
+        guard !items.isEmpty else { throw reader.error(node, "\"one_of\" needs at least one state") }
+        var states: [OrderState] = []
+        for item in items { states.append(OrderState(rawValue: try reader.choice(item, "state", names))!) }
+        return states
     }
 }

@@ -87,8 +87,11 @@ extension WorldExpectation {
                 )
                 continue
             }
-            if order.state != expected.state {
-                fail("order \(expected.ref.dialect) \(expected.ref.id) is \(order.state.rawValue), expected \(expected.state.rawValue)")
+            if !expected.states.contains(order.state) {
+                let wanted =
+                    expected.states.count == 1
+                    ? expected.states[0].rawValue : "one of \(expected.states.map(\.rawValue).joined(separator: ", "))"
+                fail("order \(expected.ref.dialect) \(expected.ref.id) is \(order.state.rawValue), expected \(wanted)")
             }
         }
         if let orderCount, run.orders.count != orderCount {

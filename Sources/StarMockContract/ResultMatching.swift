@@ -68,6 +68,11 @@ public enum ClientOutput {
         return .success(json)
     }
 
+    static func clip(_ text: String, to limit: Int = 200) -> String { ContractText.clip(text, to: limit) }
+}
+
+enum ContractText {
+    /// The text, cut to `limit` characters with `…`.
     static func clip(_ text: String, to limit: Int = 200) -> String {
         text.count <= limit ? text : String(text.prefix(limit)) + "…"
     }

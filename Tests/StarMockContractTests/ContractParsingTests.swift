@@ -138,6 +138,29 @@ struct ContractParsingTests {
         #expect(diagnostic(fixed) == "no error")
     }
 
+    @Test("An expected order may be in one of several states")
+    func orderStateOneOf() throws {
+        let scenario = try parse(
+            Fixtures.sh4de(
+                contract: "steps:\n  - action: balance\nexpect:\n  world:\n    orders: [{id: 47, state: {one_of: [pending, completed]}}]"))
+        #expect(
+            scenario.contract?.world?.orders
+                == [OrderExpectation(ref: OrderRef(dialect: "sh4de", id: 47), states: [.pending, .completed])])
+        #expect(
+            diagnostic(Fixtures.sh4de(contract: "steps:\n  - action: balance\nexpect:\n  world:\n    orders: [{id: 47, state: {one_of: [done]}}]"))
+                .hasPrefix("x.yaml:18:42: \"state\" must be one of pending, completed, failed, not \"done\""))
+    }
+
+    @Test("A world without keys of the dialect takes any step key (an upstream that knows none)")
+    func keyOfNoWorld() throws {
+        let yaml = "name: revoked\ndialects: [sh4de]\ncontract:\n  steps:\n    - {action: balance, key: sh4de_revoked_key}\n"
+        let scenario = try parse(yaml)
+        #expect(scenario.contract?.steps.first?.key == "sh4de_revoked_key")
+        // Without a key at all, the step has none.
+        let keyless = try parse("name: none\ndialects: [sh4de]\ncontract:\n  steps:\n    - action: balance\n")
+        #expect(keyless.contract?.steps.first?.key == nil)
+    }
+
     @Test("A step key of another dialect is refused")
     func keyOfAnotherDialect() {
         let yaml = """

@@ -30,7 +30,8 @@ struct EmbeddingTests {
     @Test("A 429 records its Retry-After in the journal")
     func retryAfterRecorded() async throws {
         let yaml = Fixtures.sh4de(extra: "rate_limits:\n  sh4de: {limit: 1, window: 10s}", contract: "steps:\n  - action: balance")
-        let mock = try await StarMock.start(yaml: yaml)
+        // A virtual clock stands still: the second request comes a full window before a slot frees.
+        let mock = try await StarMock.start(yaml: yaml, clock: .virtual)
         for _ in 0..<2 {
             var request = URLRequest(url: URL(string: mock.baseURL + "/api/v1/balance")!)
             request.setValue("sh4de_test_key", forHTTPHeaderField: "X-API-Key")

@@ -4,6 +4,8 @@ import StarMockCore
 public enum TerminalReport {
     /// Journal lines shown per failure; the rest are counted.
     static let linesShown = 12
+    /// Lines of the client's stderr shown per failure.
+    static let stderrLines = 8
 
     /// `PASS sh4de/charging-error (1.2 s)`, or `FAIL …` with its reasons indented, or `SKIP …`.
     public static func block(_ report: ScenarioReport) -> String {
@@ -28,8 +30,10 @@ public enum TerminalReport {
         for entry in failure.entries.prefix(linesShown) { text += "    \(entry.line)\n" }
         if failure.entries.count > linesShown { text += "    … and \(failure.entries.count - linesShown) more\n" }
         if let detail = failure.detail, !detail.isEmpty {
-            text += "    stderr:\n"
-            for line in detail.split(separator: "\n", omittingEmptySubsequences: false) { text += "      | \(line)\n" }
+            // The last lines only: the JSON and JUnit reports keep more.
+            let lines = detail.split(separator: "\n", omittingEmptySubsequences: false)
+            text += lines.count > stderrLines ? "    stderr (last \(stderrLines) lines):\n" : "    stderr:\n"
+            for line in lines.suffix(stderrLines) { text += "      | \(ContractText.clip(String(line), to: 300))\n" }
         }
         return text
     }
