@@ -225,6 +225,7 @@ public enum ClientProcess {
         }
         for fd in open { close(fd) }
 
+        spawnLock.withLock { _ = running.remove(pid) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         if status & 0x7f == 0 {
@@ -266,6 +267,17 @@ public enum ClientProcess {
 
     /// Taken around pipe creation and spawning (see `makePipe`).
     static let spawnLock = NSLock()
+
+    /// The process groups of the clients running now (their leaders are not reaped yet, so
+    /// the ids are still theirs).
+    nonisolated(unsafe) static var running: Set<pid_t> = []
+
+    /// Kills every running client's process group (SIGKILL): for a runner interrupted by
+    /// SIGINT or SIGTERM, whose clients, in their own groups, do not get the terminal's signal.
+    public static func killAll() {
+        let groups = spawnLock.withLock { running }
+        for group in groups { kill(-group, SIGKILL) }
+    }
 
     enum Spawned {
         case success(pid_t)
@@ -311,7 +323,11 @@ public enum ClientProcess {
         var cArgv: [UnsafeMutablePointer<CChar>?] = argv + [nil]
         var cEnvp: [UnsafeMutablePointer<CChar>?] = envp + [nil]
         var pid: pid_t = 0
-        let rc = spawnLock.withLock { posix_spawn(&pid, "/bin/sh", &actions, &attributes, &cArgv, &cEnvp) }
+        let rc = spawnLock.withLock {
+            let rc = posix_spawn(&pid, "/bin/sh", &actions, &attributes, &cArgv, &cEnvp)
+            if rc == 0 { running.insert(pid) }
+            return rc
+        }
         guard rc == 0 else { return .failure("posix_spawn /bin/sh: \(String(cString: strerror(rc)))") }
         return .success(pid)
     }

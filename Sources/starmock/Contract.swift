@@ -91,9 +91,17 @@ extension StarMockCommand {
             let options = ContractOptions(
                 client: client, timeout: .milliseconds(Int64((timeout * 1000).rounded())),
                 jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+            // Clients run in their own process groups, out of reach of the terminal's Ctrl-C:
+            // take them down with the runner.
+            let signals = ShutdownSignals {
+                ClientProcess.killAll()
+                Self.stderr("starmock contract: interrupted; running clients killed\n")
+                Foundation.exit(130)
+            }
             let reports = await ContractRunner.run(scenarios, options: options) { report in
                 Self.stdout(TerminalReport.block(report))
             }
+            withExtendedLifetime(signals) {}
             let elapsed = ContinuousClock.now - started
             Self.stdout((reports.isEmpty ? "no scenario matched\n" : "") + TerminalReport.summary(reports, duration: elapsed))
             do {

@@ -109,6 +109,35 @@ struct CommandTests {
         #expect(!result.stderr.isEmpty)
     }
 
+    @Test("SIGINT stops the runner (exit 130) and takes the running clients' groups down with it")
+    func interrupted() async throws {
+        let pidFile = dir.url.appendingPathComponent("client.pid").path
+        let process = Process()
+        process.executableURL = try #require(Self.binary)
+        process.arguments = ["contract", "--client", "sleep 100 & echo $! > '\(pidFile)'; wait", "--filter", "balance"]
+        process.currentDirectoryURL = dir.url
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var grandchild: Int32?
+        for _ in 0..<500 where grandchild == nil {
+            grandchild = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            if grandchild == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let pid = try #require(grandchild)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        var dead = false
+        for _ in 0..<100 where !dead {
+            dead = !Fixtures.isAlive(pid)
+            if !dead { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(dead)
+    }
+
     @Test("--filter selects by path or name, with * wildcards")
     func filter() throws {
         let byPath = try starmock(["contract", "--client", Self.good, "--filter", "sh4de/bal*"], in: dir.url)
