@@ -5,7 +5,7 @@ extension Contract {
     public func check(_ run: RunEvidence) -> [ContractFailure] {
         var failures: [ContractFailure] = []
         for rule in rules { failures += rule.check(run) }
-        failures += journal.flatMap { $0.check(run.journal) }
+        failures += journal.compactMap { $0.check(run.journal) }
         if let failure = Self.checkOrder(journalOrder, in: run.journal) { failures.append(failure) }
         if let world { failures += world.check(run) }
         return failures

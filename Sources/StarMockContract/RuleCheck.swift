@@ -1,5 +1,5 @@
 import Foundation
-public import StarMockCore
+import StarMockCore
 
 extension ContractRule {
     /// The failures this rule finds in a run; empty when it holds.
