@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "starmock", targets: ["starmock"]),
         .library(name: "StarMockServer", targets: ["StarMockServer"]),
+        .library(name: "StarMockContract", targets: ["StarMockContract"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -47,10 +48,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "StarMockContract",
+            dependencies: [
+                "StarMockCore", "StarMockScenario", "StarMockServer", "StarMockDialects",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "starmock",
             dependencies: [
-                "StarMockServer", "StarMockScenario", "StarMockCore",
+                "StarMockServer", "StarMockScenario", "StarMockCore", "StarMockContract",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -78,5 +87,10 @@ let package = Package(
         .testTarget(
             name: "StarMockScenarioTests", dependencies: ["StarMockScenario", "StarMockCore", "StarMockDialects"],
             resources: [.copy("Broken")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StarMockContractTests",
+            dependencies: ["StarMockContract", "StarMockServer", "StarMockScenario", "StarMockCore", "StarMockDialects"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

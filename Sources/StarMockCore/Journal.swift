@@ -22,11 +22,14 @@ public struct JournalEntry: Sendable, Equatable {
     public var responseBody: String
     /// The fault applied, if any (`CHARGING_ERROR`, `reset`, `latency 200ms`, …).
     public var fault: String?
+    /// The `Retry-After` header sent with the answer, as written (`"7"`); nil without one.
+    public var retryAfter: String?
 
     /// An entry.
     public init(
         sequence: Int, receivedAt: WorldTime, answeredAt: WorldTime, dialect: String?, method: String,
-        target: String, key: String?, requestBody: String, status: Int?, responseBody: String, fault: String?
+        target: String, key: String?, requestBody: String, status: Int?, responseBody: String, fault: String?,
+        retryAfter: String? = nil
     ) {
         self.sequence = sequence
         self.receivedAt = receivedAt
@@ -39,6 +42,7 @@ public struct JournalEntry: Sendable, Equatable {
         self.status = status
         self.responseBody = responseBody
         self.fault = fault
+        self.retryAfter = retryAfter
     }
 
     /// The entry as JSON for the control API.

@@ -87,7 +87,7 @@ public enum DialectRoutes {
     }
 
     /// A pattern's own shape problems (not starting with `/`, a query, `**` not at the end).
-    static func syntaxProblem(_ pattern: String) -> String? {
+    package static func syntaxProblem(_ pattern: String) -> String? {
         guard pattern.hasPrefix("/") else { return "a path pattern starts with /, not \"\(pattern)\"" }
         if pattern.contains("?") {
             return "a path pattern matches the path without its query: drop \"\(pattern.drop { $0 != "?" })\""

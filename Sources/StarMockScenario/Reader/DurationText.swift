@@ -1,12 +1,12 @@
 /// Duration text ↔ milliseconds, without floating point.
-enum DurationText {
+package enum DurationText {
     /// The longest duration a scenario may give: 10¹² ms, about 31 years (keeps every
     /// instant computed from it far from overflow).
-    static let maximum: Int64 = 1_000_000_000_000
+    package static let maximum: Int64 = 1_000_000_000_000
 
     /// `65s` → 65000, `1.5s` → 1500, `200ms` → 200, `2m` → 120000, `1m30s` → 90000; nil when
     /// malformed or finer than a millisecond.
-    static func milliseconds(_ text: String) -> Int64? {
+    package static func milliseconds(_ text: String) -> Int64? {
         var rest = Substring(text)
         var total: Int64 = 0
         guard !rest.isEmpty else { return nil }

@@ -1,34 +1,34 @@
 import Yams
 
 /// A mapping's entries in document order, with their key nodes for positions.
-struct Fields {
+package struct Fields {
     /// One `key: value`.
-    struct Entry {
-        let name: String
-        let key: Node
-        let value: Node
+    package struct Entry {
+        package let name: String
+        package let key: Node
+        package let value: Node
     }
 
     /// The mapping node.
-    let node: Node
+    package let node: Node
     /// Its entries, in order.
-    let entries: [Entry]
+    package let entries: [Entry]
     /// What the mapping is, for messages.
-    let context: String
-    let reader: NodeReader
+    package let context: String
+    package let reader: NodeReader
 
     /// The value of `name`, if present.
-    subscript(name: String) -> Node? { entries.first { $0.name == name }?.value }
+    package subscript(name: String) -> Node? { entries.first { $0.name == name }?.value }
 
     /// The key node of `name`, if present.
-    func keyNode(_ name: String) -> Node? { entries.first { $0.name == name }?.key }
+    package func keyNode(_ name: String) -> Node? { entries.first { $0.name == name }?.key }
 
     /// The value of `name`, or an error at the mapping saying it is missing.
-    func required(_ name: String) throws(ScenarioError) -> Node {
+    package func required(_ name: String) throws(ScenarioError) -> Node {
         guard let value = self[name] else { throw reader.error(node, "missing required key \"\(name)\" in \(context)") }
         return value
     }
 
     /// Whether `name` is present.
-    func has(_ name: String) -> Bool { self[name] != nil }
+    package func has(_ name: String) -> Bool { self[name] != nil }
 }

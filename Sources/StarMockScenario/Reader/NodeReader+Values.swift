@@ -11,7 +11,7 @@ enum TimeSpec: Equatable {
 
 extension NodeReader {
     /// `65s`, `200ms`, `1.5s`, `2m`, `1h`, `1m30s`: exact, in whole milliseconds.
-    func duration(_ node: Node, _ name: String) throws(ScenarioError) -> Duration {
+    package func duration(_ node: Node, _ name: String) throws(ScenarioError) -> Duration {
         guard case .scalar(let scalar) = node, scalar.resolvedTagName == .str || scalar.resolvedTagName == .int else {
             throw error(node, "\"\(name)\" must be a duration like 65s, 200ms, 1.5s or 2m, not \(describe(node))")
         }
@@ -30,14 +30,14 @@ extension NodeReader {
     }
 
     /// A duration greater than zero.
-    func positiveDuration(_ node: Node, _ name: String) throws(ScenarioError) -> Duration {
+    package func positiveDuration(_ node: Node, _ name: String) throws(ScenarioError) -> Duration {
         let d = try duration(node, name)
         guard d > .zero else { throw error(node, "\"\(name)\" must be longer than 0s") }
         return d
     }
 
     /// An amount of dollars written as a string with at most two decimals: `"25.50"`.
-    func money(_ node: Node, _ name: String) throws(ScenarioError) -> Money {
+    package func money(_ node: Node, _ name: String) throws(ScenarioError) -> Money {
         let text = try decimalText(node, name, example: "\"25.50\"")
         guard let money = Money(text) else {
             throw error(node, "\"\(name)\" must be an amount with at most two decimals, like \"25.50\", not \"\(text)\"")
@@ -47,7 +47,7 @@ extension NodeReader {
     }
 
     /// A unit price written as a string with at most six decimals: `"0.013"`.
-    func unitPrice(_ node: Node, _ name: String) throws(ScenarioError) -> UnitPrice {
+    package func unitPrice(_ node: Node, _ name: String) throws(ScenarioError) -> UnitPrice {
         let text = try decimalText(node, name, example: "\"0.013\"")
         guard let price = UnitPrice(text) else {
             throw error(node, "\"\(name)\" must be a price with at most six decimals, like \"0.013\", not \"\(text)\"")
@@ -104,7 +104,7 @@ extension NodeReader {
 
     /// A duration or a distribution: `65s`, `{fixed: 65s}`, `{uniform: {min: 1s, max: 5s}}`,
     /// `{normal: {mean: 30s, sd: 5s}}`, `{lognormal: {median: 200ms, p99: 2s}}`.
-    func delay(_ node: Node, _ name: String) throws(ScenarioError) -> DelayDistribution {
+    package func delay(_ node: Node, _ name: String) throws(ScenarioError) -> DelayDistribution {
         if case .scalar = node { return .fixed(try duration(node, name)) }
         let kinds = ["fixed", "uniform", "normal", "lognormal"]
         let outer = try fields(node, "\"\(name)\"", allowed: kinds)

@@ -3,14 +3,17 @@ import Yams
 /// Reads typed values out of a composed YAML node tree, turning every mistake into a
 /// `ScenarioError` at the offending node. Hand-written rather than `Codable`: a decoding
 /// error from Yams carries no position, and a scenario's author needs one for every message.
-struct NodeReader {
+package struct NodeReader {
     /// The file name put in front of every diagnostic.
-    let file: String
+    package let file: String
+
+    /// A reader whose diagnostics name `file`.
+    package init(file: String) { self.file = file }
 
     // MARK: Errors
 
     /// An error at `node`.
-    func error(_ node: Node, _ message: String) -> ScenarioError {
+    package func error(_ node: Node, _ message: String) -> ScenarioError {
         let (line, column) = node.position
         return ScenarioError(file: file, line: line, column: column, message: message)
     }
@@ -21,7 +24,7 @@ struct NodeReader {
     /// - Parameters:
     ///   - name: what the mapping is, for messages (`"the scenario"`, `"a fault"`).
     ///   - allowed: the keys it may hold, in the order the docs list them.
-    func fields(_ node: Node, _ name: String, allowed: [String]) throws(ScenarioError) -> Fields {
+    package func fields(_ node: Node, _ name: String, allowed: [String]) throws(ScenarioError) -> Fields {
         let fields = try anyFields(node, name)
         for entry in fields.entries where !allowed.contains(entry.name) {
             throw error(entry.key, unknownKeyMessage(entry.name, in: name, allowed: allowed))
@@ -30,7 +33,7 @@ struct NodeReader {
     }
 
     /// The node as a mapping whose keys are names chosen by the author (owners, dialects, …).
-    func anyFields(_ node: Node, _ name: String) throws(ScenarioError) -> Fields {
+    package func anyFields(_ node: Node, _ name: String) throws(ScenarioError) -> Fields {
         guard case .mapping(let mapping) = node else {
             throw error(node, "\(name) must be a mapping (key: value lines or {key: value}), not \(describe(node))")
         }
@@ -48,21 +51,21 @@ struct NodeReader {
     }
 
     /// The node as a list.
-    func list(_ node: Node, _ name: String) throws(ScenarioError) -> [Node] {
+    package func list(_ node: Node, _ name: String) throws(ScenarioError) -> [Node] {
         guard case .sequence(let sequence) = node else {
             throw error(node, "\"\(name)\" must be a list (- item lines or [a, b]), not \(describe(node))")
         }
         return Array(sequence)
     }
 
-    func unknownKeyMessage(_ key: String, in context: String, allowed: [String]) -> String {
+    package func unknownKeyMessage(_ key: String, in context: String, allowed: [String]) -> String {
         Suggestion.message("unknown key \"\(key)\" in \(context)", word: key, candidates: allowed, label: "Allowed")
     }
 
     // MARK: Scalars
 
     /// A string; other scalars (numbers, booleans, null) are refused with a hint to quote them.
-    func string(_ node: Node, _ name: String) throws(ScenarioError) -> String {
+    package func string(_ node: Node, _ name: String) throws(ScenarioError) -> String {
         guard case .scalar(let scalar) = node, scalar.resolvedTagName == .str else {
             throw error(node, "\"\(name)\" must be a string, not \(describe(node))\(quoteHint(node))")
         }
@@ -70,14 +73,14 @@ struct NodeReader {
     }
 
     /// A string that is not empty.
-    func nonEmptyString(_ node: Node, _ name: String) throws(ScenarioError) -> String {
+    package func nonEmptyString(_ node: Node, _ name: String) throws(ScenarioError) -> String {
         let text = try string(node, name)
         guard !text.isEmpty else { throw error(node, "\"\(name)\" must not be empty") }
         return text
     }
 
     /// A whole number in `range`.
-    func int(_ node: Node, _ name: String, in range: ClosedRange<Int> = Int.min...Int.max) throws(ScenarioError) -> Int {
+    package func int(_ node: Node, _ name: String, in range: ClosedRange<Int> = Int.min...Int.max) throws(ScenarioError) -> Int {
         guard case .scalar(let scalar) = node, scalar.resolvedTagName == .int else {
             throw error(node, "\"\(name)\" must be a whole number, not \(describe(node))")
         }
@@ -89,7 +92,7 @@ struct NodeReader {
     }
 
     /// `true` or `false` (YAML 1.1's yes/no/on/off too, as Yams resolves them).
-    func bool(_ node: Node, _ name: String) throws(ScenarioError) -> Bool {
+    package func bool(_ node: Node, _ name: String) throws(ScenarioError) -> Bool {
         guard case .scalar(let scalar) = node, scalar.resolvedTagName == .bool, let value = node.bool else {
             throw error(node, "\"\(name)\" must be true or false, not \(describe(node))")
         }
@@ -97,7 +100,7 @@ struct NodeReader {
     }
 
     /// A plain number (integer or decimal) from 0 to 1.
-    func probability(_ node: Node, _ name: String) throws(ScenarioError) -> Double {
+    package func probability(_ node: Node, _ name: String) throws(ScenarioError) -> Double {
         guard case .scalar(let scalar) = node, scalar.resolvedTagName == .int || scalar.resolvedTagName == .float,
             let value = Double(scalar.string.filter { $0 != "_" }), value.isFinite
         else {
@@ -110,7 +113,7 @@ struct NodeReader {
     }
 
     /// One of `choices`, suggesting the closest on a typo.
-    func choice(_ node: Node, _ name: String, _ choices: [String]) throws(ScenarioError) -> String {
+    package func choice(_ node: Node, _ name: String, _ choices: [String]) throws(ScenarioError) -> String {
         let text = try string(node, name)
         guard choices.contains(text) else {
             throw error(node, "\"\(name)\" must be one of \(choices.joined(separator: ", ")), not \"\(text)\"\(didYouMean(text, choices))")
@@ -119,14 +122,14 @@ struct NodeReader {
     }
 
     /// `; did you mean "x"?` or nothing.
-    func didYouMean(_ text: String, _ candidates: [String]) -> String {
+    package func didYouMean(_ text: String, _ candidates: [String]) -> String {
         Suggestion.closest(to: text, in: candidates).map { "; did you mean \"\($0)\"?" } ?? ""
     }
 
     // MARK: Descriptions
 
     /// `the string "x"`, `the integer 5`, `a mapping`, … for messages.
-    func describe(_ node: Node) -> String {
+    package func describe(_ node: Node) -> String {
         switch node {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
@@ -162,7 +165,7 @@ struct NodeReader {
 
 extension Node {
     /// Line and column (from 1) where the node starts.
-    var position: (line: Int, column: Int) {
+    package var position: (line: Int, column: Int) {
         guard let mark else { return (1, 1) }
         return (mark.line, mark.column)
     }
@@ -171,5 +174,5 @@ extension Node {
 extension Node.Scalar {
     /// The tag after implicit resolution: quoted scalars are strings, plain ones are resolved
     /// by YAML 1.1's rules (`25.50` is a float, `yes` a boolean, `` empty null).
-    var resolvedTagName: Tag.Name { Tag.Name(rawValue: Node.scalar(self).tag.rawValue) }
+    package var resolvedTagName: Tag.Name { Tag.Name(rawValue: Node.scalar(self).tag.rawValue) }
 }

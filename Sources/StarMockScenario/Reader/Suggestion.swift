@@ -1,8 +1,8 @@
 /// "Did you mean …?": the candidate closest to a mistyped word, if one is close enough.
-enum Suggestion {
+package enum Suggestion {
     /// The candidate with the smallest edit distance (ignoring case) to `word`, when that
     /// distance is small for the word's length; nil when nothing is plausibly meant.
-    static func closest(to word: String, in candidates: [String]) -> String? {
+    package static func closest(to word: String, in candidates: [String]) -> String? {
         let lowered = Array(word.lowercased())
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
@@ -15,7 +15,7 @@ enum Suggestion {
     }
 
     /// Levenshtein distance, with a transposition of neighbours counting as one edit.
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    package static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var previousPrevious = [Int](repeating: 0, count: b.count + 1)
@@ -38,7 +38,7 @@ enum Suggestion {
 
 extension Suggestion {
     /// `base; did you mean "x"? Label: a, b` or, with nothing close, `base. Label: a, b`.
-    static func message(_ base: String, word: String, candidates: [String], label: String, list: [String]? = nil) -> String
+    package static func message(_ base: String, word: String, candidates: [String], label: String, list: [String]? = nil) -> String
     {
         let listed = "\(label): \((list ?? candidates).joined(separator: ", "))"
         if let near = closest(to: word, in: candidates) { return "\(base); did you mean \"\(near)\"? \(listed)" }

@@ -33,7 +33,8 @@ enum Exchange {
                     method: request.method, target: target, key: credential,
                     requestBody: String(decoding: request.body, as: UTF8.self),
                     status: lost ? nil : response.status, responseBody: lost ? "" : response.bodyText,
-                    fault: faults.isEmpty ? nil : faults.joined(separator: "; "))
+                    fault: faults.isEmpty ? nil : faults.joined(separator: "; "),
+                    retryAfter: lost ? nil : response.headers.last { $0.0.lowercased() == "retry-after" }?.1)
             }
         }
     }
