@@ -49,6 +49,19 @@ public struct ContractStep: Sendable {
     public var exitCode: Int
     /// A subset of the client's JSON result, when given.
     public var result: ResultMatcher?
+    /// Not a client run: a control-API call the runner makes itself (the world acting, e.g. a
+    /// Telegram user paying an invoice, or the clock moving).
+    public var admin: AdminCall?
+
+    /// A control-API call: `{method: POST, path: /__admin/…, body: {…}}`.
+    public struct AdminCall: Sendable {
+        /// HTTP method.
+        public var method: String
+        /// A path under `/__admin/`.
+        public var path: String
+        /// The JSON body, if any.
+        public var body: JSON?
+    }
 
     /// A step.
     public init(

@@ -22,7 +22,7 @@ struct ContractParser {
     let setup: WorldSetup
 
     static let keys = ["clock", "timeout", "steps", "rules", "expect"]
-    static let stepKeys = ["action", "args", "key", "dialect", "expect"]
+    static let stepKeys = ["action", "args", "key", "dialect", "expect", "admin"]
     static let stepExpectKeys = ["exit_code", "result"]
     static let expectKeys = ["journal", "journal_order", "world"]
     static let matcherKeys = ["method", "path", "status", "count", "min", "max"]
@@ -90,6 +90,9 @@ struct ContractParser {
 
     func step(_ node: Node, number: Int) throws(ScenarioError) -> ContractStep {
         let f = try reader.fields(node, "a contract step", allowed: Self.stepKeys)
+        if let adminNode = f["admin"] {
+            return try adminStep(adminNode, fields: f, node: node, number: number)
+        }
         let action = try reader.nonEmptyString(try f.required("action"), "action")
         var args = JSON.object([])
         if let argsNode = f["args"] {
@@ -126,6 +129,35 @@ struct ContractParser {
                 step.result = try matcher(result, "result")
             }
         }
+        return step
+    }
+
+    /// `- admin: {method: POST, path: /__admin/papaya/invoices/1/pay, body: {…}}`: the runner
+    /// calls the control API itself between client runs; a non-2xx answer fails the step.
+    func adminStep(_ adminNode: Node, fields f: Fields, node: Node, number: Int) throws(ScenarioError) -> ContractStep {
+        for other in ["action", "args", "key", "dialect", "expect"] {
+            if let extra = f[other] {
+                throw reader.error(extra, "an \"admin\" step is a control-API call and takes no \"\(other)\"")
+            }
+        }
+        let a = try reader.fields(adminNode, "\"admin\"", allowed: ["method", "path", "body"])
+        let methodNode = try a.required("method")
+        let method = try reader.nonEmptyString(methodNode, "method").uppercased()
+        guard ["GET", "POST", "DELETE"].contains(method) else {
+            throw reader.error(methodNode, "\"method\" must be GET, POST or DELETE, not \"\(method)\"")
+        }
+        let pathNode = try a.required("path")
+        let path = try reader.nonEmptyString(pathNode, "path")
+        guard path.hasPrefix("/__admin/") else {
+            throw reader.error(pathNode, "\"path\" must be a control-API path starting with /__admin/, not \"\(path)\"")
+        }
+        var body: JSON?
+        if let bodyNode = a["body"] {
+            _ = try reader.anyFields(bodyNode, "\"body\"")
+            body = try json(bodyNode, "body")
+        }
+        var step = ContractStep(number: number, action: "admin", dialect: dialects[0], key: nil)
+        step.admin = ContractStep.AdminCall(method: method, path: path, body: body)
         return step
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 public import StarMockCore
 import StarMockServer
+import StarMockDialects
 
 /// How the runner runs clients.
 public struct ContractOptions: Sendable {
@@ -152,6 +153,23 @@ public enum ContractRunner {
         for step in contract.steps {
             let (ordersBefore, recorded) = mock.world.read { state in (Set(state.orders.keys), state.journal.recorded) }
             boundaries.append(recorded)
+            if let call = step.admin {
+                // The world acting between client runs: no process, a control-API call.
+                let response = mock.server.control(method: call.method, path: call.path, body: call.body?.bytes() ?? [])
+                let run = ClientRun(
+                    exitCode: 0, signal: nil, timedOut: false, stdout: response.body, stdoutTruncated: false,
+                    stderrTail: [], stderrBytes: 0, duration: .zero, spawnError: nil)
+                created.append([])
+                steps.append(StepReport(step: step, run: run, result: try? JSON.parse(response.body)))
+                if !(200..<300).contains(response.status) {
+                    failures.append(
+                        ContractFailure(
+                            kind: .step, name: "admin",
+                            message: "step \(step.number) (admin \(call.method) \(call.path)) answered \(response.status): \(response.bodyText)",
+                            step: step.number))
+                }
+                continue
+            }
             var environment = options.environment
             for name in protocolVariables { environment[name] = nil }
             for (name, value) in stepEnvironment(step, scenario: scenario, baseURL: mock.baseURL) {

@@ -194,3 +194,59 @@ struct RunnerTests {
         #expect(overheads[overheads.count / 2] < 1000)
     }
 }
+
+@Suite("The runner: admin steps (the world acting between client runs)", .timeLimit(.minutes(1)))
+struct AdminStepTests {
+    @Test("An admin step calls the control API; the next client run sees its effect; a 4xx answer fails the step")
+    func adminStep() async throws {
+        let dir = try TempDir()
+        let client = "python3 '" + (try dir.write("client.py", Fixtures.pythonClient)) + "'"
+        var environment = ProcessInfo.processInfo.environment
+        environment["CLIENT_MODE"] = "good"
+        environment["CLIENT_POLL"] = "0.05"
+        let options = ContractOptions(client: client, timeout: .seconds(20), jobs: 1, environment: environment)
+        let good = try ContractScenario.load(
+            path: try dir.write(
+                "sh4de/admin.yaml",
+                Fixtures.sh4de(
+                    name: "admin ok", balance: "10.00",
+                    contract: """
+                        steps:
+                          - admin: {method: POST, path: /__admin/balance, body: {owner: shop, available: "42.00"}}
+                          - action: balance
+                            expect: {result: {outcome: completed, balance: "42.00"}}
+                        """)))
+        let bad = try ContractScenario.load(
+            path: try dir.write(
+                "sh4de/admin-bad.yaml",
+                Fixtures.sh4de(
+                    name: "admin refused", balance: "10.00",
+                    contract: """
+                        steps:
+                          - admin: {method: POST, path: /__admin/orders/sh4de/999/complete}
+                        """)))
+        let reports = await ContractRunner.run([good, bad], options: options)
+        #expect(reports[0].status == .passed, "\(reports[0].failures.map(\.headline))")
+        #expect(reports[1].status == .failed)
+        #expect(reports[1].failures.first?.message.contains("answered 404") == true)
+    }
+
+    @Test("An admin step outside /__admin or mixed with a client action is a diagnostic with its position")
+    func adminDiagnostics() throws {
+        let dir = try TempDir()
+        let yaml = Fixtures.sh4de(
+            name: "bad admin", balance: "1.00",
+            contract: """
+                steps:
+                  - admin: {method: POST, path: /api/v1/balance}
+                """)
+        let path = try dir.write("sh4de/bad-admin.yaml", yaml)
+        #expect(throws: (any Error).self) { try ContractScenario.load(path: path) }
+        do {
+            _ = try ContractScenario.load(path: path)
+        } catch {
+            #expect("\(error)".contains(":"))
+            #expect("\(error)".contains("must be a control-API path starting with /__admin/"))
+        }
+    }
+}

@@ -121,6 +121,12 @@ public final class Server: Sendable {
         try await promise.futureResult.get()
     }
 
+    /// Calls the control API in process, as `METHOD /__admin/…` over HTTP would (used by the
+    /// contract runner's `admin:` steps and by embedding tests).
+    public func control(method: String, path: String, body: [UInt8] = []) -> DialectResponse {
+        state.admin.handle(DialectRequest(method: method, target: path, body: body))
+    }
+
     /// Waits until the server has shut down.
     public func waitUntilClosed() async throws {
         try await channel.closeFuture.get()
