@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs a scenario's `contract:` steps by hand, until `starmock contract` exists.
 
-    scripts/contract-by-hand.py [--binary PATH] [--client CMD] [--json FILE] [-v] PATHS...
+    scripts/contract-by-hand.py [--binary PATH] [--client CMD] [--json FILE] [--jobs N] [-v] PATHS...
 
 For each scenario file with a `contract:` section (directories are searched for *.yaml):
 starts `starmock serve --port 0 --scenario FILE --clock CLOCK` (CLOCK: contract.clock, else the
@@ -28,6 +28,7 @@ Needs PyYAML (a developer tool; the runner reads YAML itself).
 """
 
 import argparse
+import concurrent.futures
 import fnmatch
 import json
 import os
@@ -386,18 +387,21 @@ def main():
     ap.add_argument("--client", default=PYTHON_CLIENT)
     ap.add_argument("--json", help="write a JSON report")
     ap.add_argument("--filter", help="only scenarios whose path contains this")
+    ap.add_argument("--jobs", type=int, default=1, help="scenarios run in parallel (default 1)")
     ap.add_argument("-v", "--verbose", action="store_true")
     opts = ap.parse_args()
-    reports = []
-    for f in scenario_files(opts.paths):
-        f = os.path.abspath(f)
-        if opts.filter and opts.filter not in f:
-            continue
+    files = [os.path.abspath(f) for f in scenario_files(opts.paths)]
+    files = [f for f in files if not opts.filter or opts.filter in f]
+
+    def one(f):
         try:
-            r = run_scenario(f, opts.binary, opts.client, opts.verbose)
+            return run_scenario(f, opts.binary, opts.client, opts.verbose)
         except Exception as exc:  # noqa: BLE001
-            r = {"name": f, "path": f, "status": "error", "failures": [f"{type(exc).__name__}: {exc}"]}
-        reports.append(r)
+            return {"name": f, "path": f, "status": "error", "failures": [f"{type(exc).__name__}: {exc}"]}
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
+        reports = list(pool.map(one, files))
+    for r in reports:
         if r["status"] == "skipped":
             continue
         print(f"{'PASS' if r['status'] == 'passed' else 'FAIL'} {r['name']}  ({r.get('seconds', 0):.1f} s)")

@@ -77,12 +77,12 @@ for entry in "${clients[@]}"; do
     report="$work/$name.json"
     log="$work/$name.log"
     started=$SECONDS
+    jobs=()
+    [[ -n "${CONTRACT_JOBS:-}" ]] && jobs=(--jobs "$CONTRACT_JOBS")
     if [[ "$runner" == "by-hand" ]]; then
         timeout --kill-after=10 "$run_timeout" python3 scripts/contract-by-hand.py \
-            --binary "$binary" --client "$command" --json "$report" scenarios >"$log" 2>&1
+            --binary "$binary" --client "$command" --json "$report" "${jobs[@]}" scenarios >"$log" 2>&1
     else
-        jobs=()
-        [[ -n "${CONTRACT_JOBS:-}" ]] && jobs=(--jobs "$CONTRACT_JOBS")
         timeout --kill-after=10 "$run_timeout" "$binary" contract --client "$command" scenarios \
             --json "$report" "${jobs[@]}" >"$log" 2>&1
     fi
