@@ -83,7 +83,7 @@ for entry in "${clients[@]}"; do
         timeout --kill-after=10 "$run_timeout" python3 scripts/contract-by-hand.py \
             --binary "$binary" --client "$command" --json "$report" "${jobs[@]}" scenarios >"$log" 2>&1
     else
-        timeout --kill-after=10 "$run_timeout" "$binary" contract --client "$command" scenarios \
+        timeout --kill-after=10 "$run_timeout" "$binary" contract --client "$command" scenarios/sh4de scenarios/tgmarket \
             --json "$report" "${jobs[@]}" >"$log" 2>&1
     fi
     code=$?
@@ -108,7 +108,9 @@ broken = json.load(open(expected_path))
 # Scenario ids (path under scenarios/ without .yaml) and their YAML names, so that a report
 # naming scenarios either way is understood.
 ids, all_ids, by_name = set(), set(), {}
-for path in sorted(glob.glob("scenarios/**/*.y*ml", recursive=True)):
+# Only the two dialects these clients speak (telegram, papaya and reseller have their own
+# table: scripts/contract-table.py).
+for path in sorted(glob.glob("scenarios/sh4de/*.y*ml") + glob.glob("scenarios/tgmarket/*.y*ml")):
     ident = re.sub(r"\.ya?ml$", "", os.path.relpath(path, "scenarios"))
     text = open(path, encoding="utf-8").read()
     all_ids.add(ident)
