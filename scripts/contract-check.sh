@@ -13,8 +13,6 @@
 #   CONTRACT_JOBS=N          passed as --jobs N (default: the runner's own default)
 #   CONTRACT_RUN_TIMEOUT=S   bound of one client's whole run (default 600)
 #   CONTRACT_ONLY=NAME       check only this client (python, node, or a broken client's name)
-#   CONTRACT_RUNNER=by-hand  use scripts/contract-by-hand.py instead of `starmock contract`
-#                            (the approximate runner the clients were written against)
 # Exit code: 0 when every client behaves as expected, 1 otherwise, 2 for a usage error.
 set -uo pipefail
 
@@ -42,7 +40,6 @@ for tool in python3 node; do
 done
 
 run_timeout="${CONTRACT_RUN_TIMEOUT:-600}"
-runner="${CONTRACT_RUNNER:-starmock}"
 expected="fixtures/clients/broken/expected.json"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -79,13 +76,8 @@ for entry in "${clients[@]}"; do
     started=$SECONDS
     jobs=()
     [[ -n "${CONTRACT_JOBS:-}" ]] && jobs=(--jobs "$CONTRACT_JOBS")
-    if [[ "$runner" == "by-hand" ]]; then
-        timeout --kill-after=10 "$run_timeout" python3 scripts/contract-by-hand.py \
-            --binary "$binary" --client "$command" --json "$report" "${jobs[@]}" scenarios >"$log" 2>&1
-    else
-        timeout --kill-after=10 "$run_timeout" "$binary" contract --client "$command" scenarios/sh4de scenarios/tgmarket \
-            --json "$report" "${jobs[@]}" >"$log" 2>&1
-    fi
+    timeout --kill-after=10 "$run_timeout" "$binary" contract --client "$command" scenarios/sh4de scenarios/tgmarket \
+        --json "$report" "${jobs[@]}" >"$log" 2>&1
     code=$?
     elapsed=$((SECONDS - started))
     if [[ $code -eq 124 || $code -eq 137 ]]; then
