@@ -43,6 +43,13 @@ public struct DialectRequest: Sendable {
         return token.isEmpty ? nil : String(token)
     }
 
+    /// Whether the request's method is one of `methods`; HEAD counts as GET, as the server
+    /// frameworks the upstreams run on answer it.
+    public func usesMethod(in methods: [String]) -> Bool {
+        let method = self.method.uppercased()
+        return methods.contains(method) || (method == "HEAD" && methods.contains("GET"))
+    }
+
     /// The last query parameter with this name.
     public func queryValue(_ name: String) -> String? {
         query.last { $0.0 == name }?.1

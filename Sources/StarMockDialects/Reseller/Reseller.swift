@@ -44,8 +44,7 @@ public struct Reseller: Dialect {
         case ("packages", 1): (route, method) = (.packages, "GET")
         default: return .failure(.notFound)
         }
-        let given = request.method.uppercased()
-        guard given == method || (given == "HEAD" && method == "GET") else {
+        guard request.usesMethod(in: [method]) else {
             return .failure(.methodNotAllowed([method]))
         }
         return .success(route)

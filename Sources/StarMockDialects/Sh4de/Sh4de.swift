@@ -37,9 +37,7 @@ public struct Sh4de: Dialect {
         default: return .failure(.notFound)
         }
         guard let route else { return .failure(.notFound) }
-        let method = request.method.uppercased()
-        // HEAD is answered like GET by the server frameworks upstreams run on.
-        guard methods.contains(method) || (method == "HEAD" && methods.contains("GET")) else {
+        guard request.usesMethod(in: methods) else {
             return .failure(.methodNotAllowed(methods))
         }
         return .success(route)

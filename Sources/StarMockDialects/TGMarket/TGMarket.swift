@@ -50,9 +50,7 @@ public struct TGMarket: Dialect {
         case (4, "premium"): (route, methods) = (.status(.premium, id: String(s[3])), ["GET"])
         default: return .problem(.notFound)
         }
-        let method = request.method.uppercased()
-        // HEAD is answered like GET by the server frameworks upstreams run on.
-        guard methods.contains(method) || (method == "HEAD" && methods.contains("GET")) else {
+        guard request.usesMethod(in: methods) else {
             return .problem(.methodNotAllowed(allowed: methods))
         }
         return .found(route)
