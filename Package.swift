@@ -73,6 +73,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "StarMockTransportTests",
+            dependencies: [
+                "StarMockTransport", "StarMockCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "StarMockCoreTests", dependencies: ["StarMockCore"], swiftSettings: swiftSettings),
         .testTarget(name: "StarMockDialectsTests", dependencies: ["StarMockDialects", "StarMockCore"], swiftSettings: swiftSettings),
         .testTarget(
