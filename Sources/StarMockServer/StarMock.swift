@@ -58,10 +58,13 @@ public final class StarMock: Sendable {
         return try await start(setup: setup, dialects: scenario.dialects, host: host, port: port)
     }
 
-    /// Serves `setup` with these dialects (names StarMock knows; unknown names are ignored).
+    /// Serves `setup` with these dialects; a name StarMock does not know is an error.
     public static func start(
         setup: WorldSetup, dialects: [String], host: String = "127.0.0.1", port: Int = 0
     ) async throws -> StarMock {
+        if let unknown = dialects.first(where: { DialectSet.all[$0] == nil }) {
+            throw UnknownDialect(name: unknown)
+        }
         let served = DialectSet(dialects.compactMap { DialectSet.all[$0] })
         let server = try await Server.start(
             world: World(setup), configuration: .init(host: host, port: port, dialects: served))
@@ -71,4 +74,13 @@ public final class StarMock: Sendable {
     /// Stops serving: held requests are answered, in-flight ones finish. The world and the
     /// journal stay readable.
     public func stop() async throws { try await server.shutdown() }
+}
+
+/// A dialect name StarMock does not know.
+public struct UnknownDialect: Error, Sendable, CustomStringConvertible {
+    /// The name asked for.
+    public let name: String
+    public var description: String {
+        "unknown dialect \"\(name)\"; known: \(DialectSet.allNames.joined(separator: ", "))"
+    }
 }

@@ -24,3 +24,13 @@ struct ServeSmokeTests {
         }
     }
 }
+
+@Suite("Embedding: StarMock.start")
+struct EmbeddingStartTests {
+    @Test("An unknown dialect name is an error, not a server that silently serves nothing")
+    func unknownDialect() async throws {
+        await #expect(throws: UnknownDialect.self) {
+            _ = try await StarMock.start(setup: .demo, dialects: ["sh4de", "nosuch"])
+        }
+    }
+}
