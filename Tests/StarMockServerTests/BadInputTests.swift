@@ -139,3 +139,23 @@ struct BadInputTests {
         }
     }
 }
+
+@Suite("Live socket: the control API refuses mistyped options", .timeLimit(.minutes(1)))
+struct ControlAPIValidationTests {
+    @Test("Mistyped fault options and journal limits are 400s, not silently ignored", arguments: [
+        ("POST", "/__admin/faults", #"{"dialect":"sh4de","code":"CHARGING_ERROR","times":"1"}"#),
+        ("POST", "/__admin/faults", #"{"dialect":"sh4de","code":"CHARGING_ERROR","nth":0}"#),
+        ("POST", "/__admin/faults", #"{"dialect":"sh4de","code":"CHARGING_ERROR","path":7}"#),
+        ("POST", "/__admin/faults", #"{"dialect":"sh4de","code":"NO_SUCH_CODE"}"#),
+        ("POST", "/__admin/faults", #"{"dialect":"sh4de","code":"CHARGING_ERROR","when":"now"}"#),
+        ("GET", "/__admin/journal?limit=ten", ""),
+    ])
+    func refused(_ method: String, _ path: String, _ body: String) async throws {
+        try await withServer { server in
+            let response = try await RawHTTP.send(
+                port: server.port, method: method, path: path, body: body.isEmpty ? nil : body)
+            #expect(response.status == 400)
+            #expect(server.world.read { $0.faults.isEmpty })
+        }
+    }
+}

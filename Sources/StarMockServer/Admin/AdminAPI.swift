@@ -100,7 +100,11 @@ struct AdminAPI: Sendable {
     }
 
     func journal(_ request: DialectRequest) -> DialectResponse {
-        let limit = request.queryValue("limit").flatMap(Int.init)
+        let limitText = request.queryValue("limit")
+        let limit = limitText.flatMap(Int.init)
+        if limitText != nil, (limit ?? -1) < 0 {
+            return Self.error(400, "?limit= must be an integer ≥ 0")
+        }
         return world.read { w in
             var entries = w.journal.entries
             if let limit, limit >= 0 { entries = Array(entries.suffix(limit)) }
@@ -153,6 +157,13 @@ struct AdminAPI: Sendable {
         }
         guard let code = body["code"]?.stringValue, dialect.faultCodes.contains(code) else {
             return Self.error(400, "\"code\" must be one of \(dialectName)'s: \(dialect.faultCodes.joined(separator: ", "))")
+        }
+        // Every field given must have its type: a mistyped option is refused, never ignored.
+        for name in ["method", "path", "key"] where body[name] != nil && body[name]?.stringValue == nil {
+            return Self.error(400, "\"\(name)\" must be a string")
+        }
+        for name in ["nth", "times"] where body[name] != nil && (body[name]?.intValue ?? 0) < 1 {
+            return Self.error(400, "\"\(name)\" must be an integer ≥ 1")
         }
         var rule = FaultRule(dialect: dialectName, code: code)
         rule.method = body["method"]?.stringValue
