@@ -22,7 +22,9 @@ let package = Package(
     ],
     targets: [
         .target(name: "StarMockCore", swiftSettings: swiftSettings),
-        .target(name: "StarMockDialects", dependencies: ["StarMockCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "StarMockDialects", dependencies: ["StarMockCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings),
         .target(
             name: "StarMockScenario",
             dependencies: ["StarMockCore", "StarMockDialects", .product(name: "Yams", package: "Yams")],

@@ -59,8 +59,8 @@ public struct FaultRule: Sendable, Equatable {
         case after
     }
 
-    /// The dialect it belongs to (its error catalogue renders `code`); `*` for every dialect.
-    public var dialect: String
+    /// The dialect it belongs to (its error catalogue renders `code`); nil for every dialect.
+    public var dialect: DialectID?
     /// What it does.
     public var action: Action
     /// The dialect's error code, e.g. `CHARGING_ERROR`, for `respond` rules.
@@ -81,7 +81,8 @@ public struct FaultRule: Sendable, Equatable {
     public var from: WorldTime?
     /// Only before this instant.
     public var until: WorldTime?
-    /// Before or after the world acts (latency always delays the answer after).
+    /// Before or after the world acts, for errors and transport faults; latency ignores it
+    /// (it always delays the answer).
     public var phase: Phase
 
     /// Requests that matched so far.
@@ -91,7 +92,7 @@ public struct FaultRule: Sendable, Equatable {
 
     /// A rule answering with the dialect's error `code`.
     public init(
-        dialect: String, code: String, method: String? = nil, path: String? = nil, key: String? = nil,
+        dialect: DialectID?, code: String, method: String? = nil, path: String? = nil, key: String? = nil,
         nth: Int? = nil, times: Int? = nil, probability: Double? = nil, from: WorldTime? = nil,
         until: WorldTime? = nil, phase: Phase = .before
     ) {
@@ -102,7 +103,7 @@ public struct FaultRule: Sendable, Equatable {
 
     /// A rule.
     public init(
-        dialect: String, action: Action, method: String? = nil, path: String? = nil, key: String? = nil,
+        dialect: DialectID?, action: Action, method: String? = nil, path: String? = nil, key: String? = nil,
         nth: Int? = nil, times: Int? = nil, probability: Double? = nil, from: WorldTime? = nil,
         until: WorldTime? = nil, phase: Phase = .before
     ) {
@@ -119,35 +120,50 @@ public struct FaultRule: Sendable, Equatable {
         self.phase = phase
     }
 
-    func matches(dialect: String, method: String, path: String, key: String?, at now: WorldTime) -> Bool {
-        guard self.dialect == "*" || dialect == self.dialect else { return false }
-        if let m = self.method, m.uppercased() != method.uppercased() { return false }
-        if let p = self.path, !PathPattern.matches(pattern: p, path: path) { return false }
-        if let k = self.key, k != key { return false }
+    func matches(_ query: FaultQuery, at now: WorldTime) -> Bool {
+        if let dialect, dialect != query.dialect { return false }
+        if let m = self.method, m.uppercased() != query.method.uppercased() { return false }
+        if let p = self.path, !PathPattern.matches(pattern: p, path: query.path) { return false }
+        if let k = self.key, k != query.key { return false }
         if let from, now < from { return false }
         if let until, now >= until { return false }
         return true
     }
 }
 
-/// `/api/v1/order/*` style patterns.
+/// `/api/v1/order/*` style patterns: `*` is one segment, `**` the rest, and a segment ending
+/// in `*` any segment with that prefix (`/bot*/getMe`: the Bot API's token is part of its first
+/// segment). One matcher for requests (`matches`) and for route templates (`overlaps`).
 public enum PathPattern {
-    /// Whether `path` (without query) matches `pattern`: `*` is one segment, `**` the rest, and
-    /// a segment ending in `*` any segment with that prefix (`/bot*/getMe`: the Bot API's token
-    /// is part of its first segment).
+    /// Whether `path` (without query) matches `pattern`.
     public static func matches(pattern: String, path: String) -> Bool {
+        walk(pattern, path) { part, segment in
+            if part == "*" { return !segment.isEmpty }
+            if part.hasSuffix("*") { return segment.hasPrefix(part.dropLast()) }
+            return part == segment
+        }
+    }
+
+    /// Whether some request path could match both patterns (a scenario's pattern against a
+    /// route template, where `*` in either stands for any segment).
+    public static func overlaps(_ pattern: String, _ other: String, caseInsensitive: Bool = false) -> Bool {
+        walk(pattern, other) { a, b in
+            if a == "*" || b == "*" { return true }
+            if a.hasSuffix("*") && b.hasSuffix("*") { return a.dropLast().hasPrefix(b.dropLast()) || b.dropLast().hasPrefix(a.dropLast()) }
+            if a.hasSuffix("*") { return b.hasPrefix(a.dropLast()) }
+            if b.hasSuffix("*") { return a.hasPrefix(b.dropLast()) }
+            return caseInsensitive ? a.lowercased() == b.lowercased() : a == b
+        }
+    }
+
+    /// Walks the two segment lists: `**` in the first accepts the rest; otherwise every pair
+    /// must agree and the lengths match.
+    private static func walk(_ pattern: String, _ other: String, _ agree: (Substring, Substring) -> Bool) -> Bool {
         let p = pattern.split(separator: "/", omittingEmptySubsequences: false)
-        let s = path.split(separator: "/", omittingEmptySubsequences: false)
+        let s = other.split(separator: "/", omittingEmptySubsequences: false)
         for (i, part) in p.enumerated() {
             if part == "**" { return true }
-            guard i < s.count else { return false }
-            if part == "*" {
-                if s[i].isEmpty { return false }
-            } else if part.hasSuffix("*") {
-                if !s[i].hasPrefix(part.dropLast()) { return false }
-            } else if part != s[i] {
-                return false
-            }
+            guard i < s.count, agree(part, s[i]) else { return false }
         }
         return p.count == s.count
     }

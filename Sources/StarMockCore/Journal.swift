@@ -6,8 +6,8 @@ public struct JournalEntry: Sendable, Equatable {
     public var receivedAt: WorldTime
     /// When the answer was sent (or the connection ended), on the world's clock.
     public var answeredAt: WorldTime
-    /// The dialect that answered, or `admin`, or nil when no dialect matched.
-    public var dialect: String?
+    /// The dialect that answered, or nil when no dialect matched.
+    public var dialect: DialectID?
     /// HTTP method.
     public var method: String
     /// Path and query, as sent.
@@ -27,7 +27,7 @@ public struct JournalEntry: Sendable, Equatable {
 
     /// An entry.
     public init(
-        sequence: Int, receivedAt: WorldTime, answeredAt: WorldTime, dialect: String?, method: String,
+        sequence: Int, receivedAt: WorldTime, answeredAt: WorldTime, dialect: DialectID?, method: String,
         target: String, key: String?, requestBody: String, status: Int?, responseBody: String, fault: String?,
         retryAfter: String? = nil
     ) {
@@ -51,7 +51,7 @@ public struct JournalEntry: Sendable, Equatable {
             ("sequence", .int(sequence)),
             ("received_at", .string(receivedAt.iso8601)),
             ("answered_at", .string(answeredAt.iso8601)),
-            ("dialect", dialect.map(JSON.string) ?? .null),
+            ("dialect", dialect.map { .string($0.name) } ?? .null),
             ("method", .string(method)),
             ("target", .string(target)),
             ("key", key.map(JSON.string) ?? .null),

@@ -92,10 +92,12 @@ public struct UnitPrice: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
-/// Decimal text ↔ scaled integers, without floating point.
-enum FixedPoint {
-    /// Parses an optionally signed decimal with at most `scale` fraction digits.
-    static func parse(_ text: some StringProtocol, scale: Int) -> Int64? {
+/// Decimal text ↔ scaled integers, without floating point: the one decimal parser (money,
+/// unit prices, seconds in the control API and durations in scenarios).
+public enum FixedPoint {
+    /// Parses an optionally signed decimal with at most `scale` fraction digits and at most
+    /// 12 whole digits.
+    public static func parse(_ text: some StringProtocol, scale: Int) -> Int64? {
         var chars = Substring(text)
         var negative = false
         if chars.first == "-" { negative = true; chars = chars.dropFirst() }
@@ -116,7 +118,8 @@ enum FixedPoint {
         return negative ? -value : value
     }
 
-    static func format(_ value: Int64, scale: Int, minimumFractionDigits: Int) -> String {
+    /// `value / 10^scale` with at least `minimumFractionDigits` decimals (trailing zeros beyond them dropped).
+    public static func format(_ value: Int64, scale: Int, minimumFractionDigits: Int) -> String {
         var divisor: Int64 = 1
         for _ in 0..<scale { divisor *= 10 }
         let magnitude = value.magnitude

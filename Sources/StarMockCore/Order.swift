@@ -6,12 +6,28 @@ public enum OrderKind: Sendable, Equatable, Hashable {
     case premium(months: Int)
 
     /// `stars` or `premium`: the name used in bodies, scenarios and lifecycles.
-    public var name: String {
+    public var name: String { lifecycleKind.rawValue }
+
+    /// The lifecycle this kind of order follows.
+    public var lifecycleKind: LifecycleKind {
         switch self {
-        case .stars: "stars"
-        case .premium: "premium"
+        case .stars: .stars
+        case .premium: .premium
         }
     }
+}
+
+/// Which orders a lifecycle governs: one kind, or every kind without a lifecycle of its own
+/// (`default` in scenarios).
+public enum LifecycleKind: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// Star orders.
+    case stars
+    /// Premium orders.
+    case premium
+    /// Every kind without its own lifecycle.
+    case every = "default"
+
+    public var description: String { rawValue }
 }
 
 /// Where an order is in its life.
@@ -50,11 +66,11 @@ public enum OrderOutcome: Sendable, Equatable, Hashable {
 /// Identifies an order: ids are per dialect, as each upstream numbers its own.
 public struct OrderRef: Sendable, Hashable, CustomStringConvertible {
     /// The dialect that took the order.
-    public var dialect: String
+    public var dialect: DialectID
     /// The id that dialect shows.
     public var id: Int
     /// Creates a reference.
-    public init(dialect: String, id: Int) {
+    public init(dialect: DialectID, id: Int) {
         self.dialect = dialect
         self.id = id
     }

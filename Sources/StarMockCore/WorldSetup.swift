@@ -3,7 +3,7 @@ public struct APIKey: Sendable, Equatable {
     /// The secret the client sends.
     public var key: String
     /// The dialect that issued it.
-    public var dialect: String
+    public var dialect: DialectID
     /// The name the owner gave it (sh4de's `key_label`).
     public var label: String
     /// The account it draws on; up to three keys share one owner.
@@ -12,7 +12,7 @@ public struct APIKey: Sendable, Equatable {
     public var enabled: Bool
 
     /// A key.
-    public init(key: String, dialect: String, label: String, owner: String, enabled: Bool = true) {
+    public init(key: String, dialect: DialectID, label: String, owner: String, enabled: Bool = true) {
         self.key = key
         self.dialect = dialect
         self.label = label
@@ -57,15 +57,6 @@ public struct PriceList: Sendable, Equatable {
         self.premium = premium
     }
 
-    /// sh4de's documented prices: 0.013 per star, minimum 50; premium 4.99 / 8.99 / 15.99.
-    public static let sh4de = PriceList(
-        perStar: UnitPrice(micros: 13_000), minStars: 50,
-        premium: [3: Money(cents: 499), 6: Money(cents: 899), 12: Money(cents: 1599)])
-
-    /// TG Market: 1.20 for 100 stars as documented; the rest is our choice (see docs).
-    public static let tgmarket = PriceList(
-        perStar: UnitPrice(micros: 12_000), minStars: 50,
-        premium: [3: Money(cents: 499), 6: Money(cents: 899), 12: Money(cents: 1599)])
 }
 
 /// How the world's clock runs.
@@ -115,16 +106,14 @@ public struct WorldSetup: Sendable {
     public var priorOrders: [String: Int] = [:]
     /// Known Telegram users.
     public var users: [TelegramUser] = []
-    /// Prices by dialect.
-    public var prices: [String: PriceList] = ["sh4de": .sh4de, "tgmarket": .tgmarket]
+    /// Price lists by dialect; a dialect without one here uses its documented prices.
+    public var prices: [DialectID: PriceList] = [:]
     /// The next order id by dialect.
-    public var firstOrderID: [String: Int] = [:]
-    /// Lifecycles by order kind (`stars`, `premium`, …); `standard` otherwise.
-    public var lifecycles: [String: Lifecycle] = [:]
-    /// Rate limits by dialect.
-    public var rateLimits: [String: RateLimit] = [
-        "sh4de": .perMinute30, "tgmarket": .perSecond10, "reseller": ResellerSetup.rateLimit,
-    ]
+    public var firstOrderID: [DialectID: Int] = [:]
+    /// Lifecycles by order kind; `standard` otherwise.
+    public var lifecycles: [LifecycleKind: Lifecycle] = [:]
+    /// Rate limits by dialect; a dialect without one here uses its own default.
+    public var rateLimits: [DialectID: RateLimitPolicy] = [:]
     /// Rate-limit overrides by key.
     public var keyRateLimits: [String: RateLimit] = [:]
     /// Scripted HTTP faults.
@@ -139,15 +128,15 @@ public struct WorldSetup: Sendable {
     public var seed: UInt64 = 1
     /// How many exchanges the journal keeps.
     public var journalCapacity = 10_000
-    /// The Telegram Bot API's part: bots, star balances, transactions.
-    public var telegram = TelegramSetup()
-    /// Papaya's part: invoices and subscriptions.
-    public var papaya = PapayaSetup()
-    /// The generic reseller flow's part.
-    public var reseller = ResellerSetup()
+    /// Each dialect's own part (bots, invoices, packages…), under key types the dialects own:
+    /// `setup[SomeDialectSetup.self]`.
+    public var dialectSetups = DialectStorage()
 
     /// An empty world.
     public init() {}
+
+    /// The user with this Telegram id (ids are unique: scenarios refuse a repeated one).
+    public func user(id: Int64) -> TelegramUser? { users.first { $0.id == id } }
 
     /// The documented date the sh4de examples use: 2026-03-28 03:00:00 UTC.
     public static let documentedStart = WorldTime("2026-03-28 03:00:00")!

@@ -36,6 +36,8 @@ public struct WorldState: Sendable {
     public internal(set) var keys: [String: APIKey] = [:]
     /// Users by lowercased username.
     public internal(set) var users: [String: TelegramUser] = [:]
+    /// Lowercased usernames by Telegram id (ids are unique: scenarios refuse a repeated one).
+    var usernamesByID: [Int64: String] = [:]
     /// Orders.
     public internal(set) var orders: [OrderRef: Order] = [:]
     /// Scripted HTTP faults, with their counters.
@@ -45,9 +47,9 @@ public struct WorldState: Sendable {
     /// The seeded generator: every random choice comes from here.
     public var random: SeededRandom
     /// Lifecycles by order kind.
-    public var lifecycles: [String: Lifecycle]
-    /// Rate limits by dialect, then overrides by key.
-    public var rateLimits: [String: RateLimit]
+    public var lifecycles: [LifecycleKind: Lifecycle]
+    /// Rate limits by dialect (a dialect without one uses its own default).
+    public var rateLimits: [DialectID: RateLimitPolicy]
     /// Rate-limit overrides by key.
     public var keyRateLimits: [String: RateLimit]
     /// The `?wait=true` timeout.
@@ -56,16 +58,16 @@ public struct WorldState: Sendable {
     var clock: ClockState
     var timers = TimerQueue()
     var rateLimiter = RateLimiter()
-    var nextOrderID: [String: Int] = [:]
+    var nextOrderID: [DialectID: Int] = [:]
     var ordersByOwner: [String: Int] = [:]
-    var scriptsUsed: [String: Int] = [:]
+    var scriptsUsed: [LifecycleKind: Int] = [:]
     var waiters: [Int: Waiter] = [:]
     var waitersByOrder: [OrderRef: [Int]] = [:]
     var nextWaiterID = 1
     var refusesWaits = false
     var firingAt: WorldTime?
     var effects: [@Sendable () -> Void] = []
-    var dialectStates: [ObjectIdentifier: any Sendable] = [:]
+    var dialectStates = DialectStorage()
 
     struct Waiter {
         let order: OrderRef
@@ -88,7 +90,7 @@ public struct WorldState: Sendable {
             keys[key.key] = key
             if ledger.account(key.owner) == nil { ledger.open(owner: key.owner, account: Account(available: .zero)) }
         }
-        for user in setup.users { users[user.username.lowercased()] = user }
+        for user in setup.users { putUser(user) }
         nextOrderID = setup.firstOrderID
     }
 
@@ -144,13 +146,13 @@ public struct WorldState: Sendable {
     // MARK: Keys, users, limits, faults
 
     /// Looks up a key presented to `dialect`.
-    public func lookUpKey(_ key: String, dialect: String) -> KeyLookup {
+    public func lookUpKey(_ key: String, dialect: DialectID) -> KeyLookup {
         guard let k = keys[key], k.dialect == dialect else { return .unknown }
         return k.enabled ? .valid(k) : .disabled(k)
     }
 
     /// The keys of one dialect, sorted by key.
-    public func keys(of dialect: String) -> [APIKey] {
+    public func keys(of dialect: DialectID) -> [APIKey] {
         keys.values.filter { $0.dialect == dialect }.sorted { $0.key < $1.key }
     }
 
@@ -166,53 +168,37 @@ public struct WorldState: Sendable {
         users[Self.normalizedUsername(name).lowercased()]
     }
 
-    /// Adds or replaces a user.
-    public mutating func putUser(_ user: TelegramUser) { users[user.username.lowercased()] = user }
+    /// The user with this Telegram id.
+    public func user(id: Int64) -> TelegramUser? { usernamesByID[id].flatMap { users[$0] } }
+
+    /// Adds or replaces a user (by username; a user already holding its id loses it).
+    public mutating func putUser(_ user: TelegramUser) {
+        let name = user.username.lowercased()
+        if let old = users[name] { usernamesByID[old.id] = nil }
+        users[name] = user
+        usernamesByID[user.id] = name
+    }
 
     /// `@some_user` → `some_user`.
     public static func normalizedUsername(_ name: String) -> String {
         name.hasPrefix("@") ? String(name.dropFirst()) : name
     }
 
-    /// Counts one request by `key` against its dialect's (or its own) limit.
-    public mutating func admit(key: String, dialect: String) -> RateLimiter.Decision {
-        guard let limit = keyRateLimits[key] ?? rateLimits[dialect] else { return .allowed }
+    /// The limit a key's requests count against: its own, else its dialect's as set by the
+    /// scenario or the control API, else the dialect's default.
+    public func rateLimit(key: String, dialect: DialectID, default fallback: RateLimit?) -> RateLimit? {
+        if let own = keyRateLimits[key] { return own }
+        switch rateLimits[dialect] {
+        case .limited(let limit)?: return limit
+        case .unlimited?: return nil
+        case nil: return fallback
+        }
+    }
+
+    /// Counts one request by `key` against its limit (see `rateLimit(key:dialect:default:)`).
+    public mutating func admit(key: String, dialect: DialectID, default fallback: RateLimit?) -> RateLimiter.Decision {
+        guard let limit = rateLimit(key: key, dialect: dialect, default: fallback) else { return .allowed }
         return rateLimiter.admit(key: key, at: now, limit: limit)
-    }
-
-    /// The kinds of scripted rules, for `takeFault`.
-    public enum FaultKind: Sendable {
-        /// Dialect error responses.
-        case respond
-        /// Transport faults.
-        case transport
-        /// Latency.
-        case delay
-
-        func matches(_ action: FaultRule.Action) -> Bool {
-            switch (self, action) {
-            case (.respond, .respond), (.transport, .transport), (.delay, .delay): true
-            default: false
-            }
-        }
-    }
-
-    /// The first scripted rule of this kind for this request and phase, counting the match.
-    public mutating func takeFault(
-        dialect: String, method: String, path: String, key: String?, phase: FaultRule.Phase,
-        kind: FaultKind = .respond
-    ) -> FaultRule? {
-        let at = now
-        for i in faults.indices where kind.matches(faults[i].action) && (kind == .delay || faults[i].phase == phase) {
-            guard faults[i].matches(dialect: dialect, method: method, path: path, key: key, at: at) else { continue }
-            if let times = faults[i].times, faults[i].fired >= times { continue }
-            faults[i].matched += 1
-            if let nth = faults[i].nth, faults[i].matched != nth { continue }
-            if let p = faults[i].probability, random.unit() >= p { continue }
-            faults[i].fired += 1
-            return faults[i]
-        }
-        return nil
     }
 
     /// Adds a scripted fault at run time.
@@ -242,7 +228,7 @@ public struct WorldState: Sendable {
     /// Places an order: takes the money (`charge` now or `reserve`), gives it the next id of
     /// its dialect and plans its life from the lifecycle of its kind.
     public mutating func placeOrder(
-        dialect: String, key: APIKey, kind: OrderKind, username: String, cost: Money, reserve: Bool
+        dialect: DialectID, key: APIKey, kind: OrderKind, username: String, cost: Money, reserve: Bool
     ) throws(OrderError) -> Order {
         let funding: Funding
         do {
@@ -263,8 +249,8 @@ public struct WorldState: Sendable {
         }
         let id = nextOrderID[dialect, default: 1]
         nextOrderID[dialect] = id + 1
-        // A script is consumed by the lifecycle it belongs to: the shared `*` one is shared.
-        let lifecycleName = lifecycles[kind.name] != nil ? kind.name : "*"
+        // A script is consumed by the lifecycle it belongs to: the shared `default` one is shared.
+        let lifecycleName = lifecycles[kind.lifecycleKind] != nil ? kind.lifecycleKind : .every
         let lifecycle = lifecycles[lifecycleName] ?? .standard
         let used = scriptsUsed[lifecycleName, default: 0]
         let outcome: OrderOutcome
@@ -404,33 +390,6 @@ public struct WorldState: Sendable {
         waitersByOrder[waiter.order]?.removeAll { $0 == id }
         guard let order = orders[waiter.order] else { return }
         effects.append { waiter.callback(.timedOut(order)) }
-    }
-
-    // MARK: Dialect-specific state
-
-    /// State a dialect keeps beyond keys, money and orders (invoices, star transactions, …),
-    /// one value per type, created from `initial` on first use and reset with the world.
-    public mutating func dialectState<T: Sendable>(
-        _ type: T.Type, initial: () -> T
-    ) -> T {
-        if let value = dialectStates[ObjectIdentifier(type)] as? T { return value }
-        let value = initial()
-        dialectStates[ObjectIdentifier(type)] = value
-        return value
-    }
-
-    /// Changes a dialect's state in place.
-    public mutating func updateDialectState<T: Sendable, R>(
-        _ type: T.Type, initial: () -> T, _ change: (inout T) throws -> R
-    ) rethrows -> R {
-        var value = dialectState(type, initial: initial)
-        defer { dialectStates[ObjectIdentifier(type)] = value }
-        return try change(&value)
-    }
-
-    /// A dialect's state if it was ever created.
-    public func existingDialectState<T: Sendable>(_ type: T.Type) -> T? {
-        dialectStates[ObjectIdentifier(type)] as? T
     }
 
     // MARK: Journal

@@ -80,9 +80,9 @@ public struct WorldTime: Sendable, Hashable, Comparable, Codable, CustomStringCo
         try container.encode(iso8601)
     }
 
-    struct Components { var year, month, day, hour, minute, second, millisecond: Int }
+    package struct Components { package var year, month, day, hour, minute, second, millisecond: Int }
 
-    var components: Components {
+    package var components: Components {
         let ms = Int(milliseconds)
         let secs = ms.floorDiv(1000)
         let days = secs.floorDiv(86_400)
@@ -98,7 +98,7 @@ public struct WorldTime: Sendable, Hashable, Comparable, Codable, CustomStringCo
         return String(repeating: "0", count: max(0, width - s.count)) + s
     }
 
-    static func daysIn(month: Int, year: Int) -> Int {
+    package static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: 30
@@ -107,7 +107,7 @@ public struct WorldTime: Sendable, Hashable, Comparable, Codable, CustomStringCo
     }
 
     // Howard Hinnant's civil-from-days algorithms.
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    package static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400

@@ -1,6 +1,6 @@
 import Foundation
 public import StarMockCore
-import StarMockDialects
+public import StarMockDialects
 public import Yams
 
 /// A scenario file, read: the world it sets up and the dialects it is served with.
@@ -75,7 +75,7 @@ public struct Scenario {
                 message: "the scenario is empty; it needs at least \"name\" and \"dialects\"")
         }
         var parser = ScenarioParser(
-            reader: NodeReader(file: file), known: DialectSet.all, serving: serving ?? DialectSet.allNames)
+            reader: NodeReader(file: file), known: Dictionary(uniqueKeysWithValues: Dialects.all.map { ($0.id.name, $0) }), serving: serving ?? DialectSet.allNames)
         return try parser.scenario(root)
     }
 }

@@ -1,94 +1,66 @@
-public import StarMockCore
+import StarMockCore
 
 /// The papaya dialect (Papaya Bot API / AzothPay, seed 003): an ASP.NET Core app with an
 /// `X-API-Key` header, invoices a Telegram user pays in a bot, and the on-chain subscriptions
 /// those payments create. Bodies are System.Text.Json's (camelCase, compact, .NET escaping);
 /// errors are ProblemDetails, or empty where ASP.NET's middleware answers. Every choice the
 /// seed leaves open is listed in docs/dialects/papaya.md.
-public struct Papaya: Dialect {
+package struct Papaya: Dialect {
     /// `papaya`.
-    public static let name = "papaya"
-    public var name: String { Self.name }
+    package static let id: DialectID = "papaya"
+    package var id: DialectID { Self.id }
 
     /// Most subscriptions on one page (ours); larger `limit`s are lowered to it.
-    public static let maximumLimit = 100
+    package static let maximumLimit = 100
 
     /// The dialect.
-    public init() {}
+    package init() {}
 
-    /// `/api/invoice…` and `/api/subscriptions…`, case-insensitively as ASP.NET routes; the
-    /// rest of `/api/` belongs to other dialects.
-    public func claims(path: String) -> Bool {
-        // `/api/invoice…` or `/api/subscriptions…`, case-insensitive as ASP.NET routing, checked
-        // without splitting the path: every request of every dialect asks this.
-        let segments = path.utf8.split(separator: UInt8(ascii: "/"), maxSplits: 2, omittingEmptySubsequences: true)
-        guard segments.count >= 2, Self.equalsLowercased(segments[0], "api") else { return false }
-        return Self.equalsLowercased(segments[1], "invoice") || Self.equalsLowercased(segments[1], "subscriptions")
+    package var endpoints: EndpointTable { Self.table }
+
+    /// ASP.NET routing: paths without case; an [HttpGet] action does not answer HEAD (405 like
+    /// any other method).
+    static let table = EndpointTable(scopeDepth: 2, headAsGet: false, caseInsensitivePaths: true, [
+        Endpoint(.post, "/api/invoice") { call, world in Papaya().createInvoice(call.request, key: call.key, world: &world) },
+        Endpoint(.get, "/api/invoice/{id}") { call, world in Papaya().invoice(call["id"], key: call.key, world: &world) },
+        Endpoint(.get, "/api/subscriptions") { call, world in
+            Papaya().subscriptions(call.request, key: call.key, world: &world)
+        },
+        Endpoint(.get, "/api/subscriptions/{id}") { call, world in
+            Papaya().subscription(call["id"], key: call.key, world: &world)
+        },
+    ])
+
+    package func credential(of request: DialectRequest) -> Credential {
+        guard let key = request.header("X-API-Key"), !key.isEmpty else { return .absent }
+        return .presented(key)
     }
 
-    private static func equalsLowercased(_ bytes: Substring.UTF8View.SubSequence, _ word: StaticString) -> Bool {
-        let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
-        return bytes.count == w.count && zip(bytes, w).allSatisfy { ($0 | 0x20) == $1 }
+    /// Authentication runs before model binding: a bad key never sees a 400, and every
+    /// refusal is the same empty 401.
+    package func refuse(_ failure: AuthFailure, _ request: DialectRequest) -> DialectResponse {
+        PapayaResponse.empty(401)
     }
 
-    public func credential(of request: DialectRequest) -> String? { request.header("X-API-Key") }
+    package func rateLimited(retryAfter: Duration, _ request: DialectRequest) -> DialectResponse {
+        Self.tooManyRequests(retryAfter: retryAfter)
+    }
+
+    /// None documented, none by default.
+    package func defaultRateLimit(_ setup: WorldSetup) -> RateLimit? { nil }
 
     /// .NET's `HttpStatusCode` names.
-    public var faultCodes: [String] {
+    package var faultCodes: [String] {
         ["BadRequest", "InternalServerError", "NotFound", "ServiceUnavailable", "TooManyRequests", "Unauthorized"]
     }
 
-    enum Route: Equatable {
-        case createInvoice, invoice(String), subscriptions, subscription(String)
+    package var priceList: PriceListRule {
+        .none(reason: "papaya sells nothing at a price list (its prices come with each invoice); remove prices.papaya")
     }
 
-    enum RoutingFailure: Error, Equatable {
-        case notFound, methodNotAllowed([String])
-    }
+    package var keysSpendMoney: Bool { false }
 
-    func route(_ request: DialectRequest) -> Result<Route, RoutingFailure> {
-        let s = request.segments.map { String($0) }
-        guard s.count == 2 || s.count == 3, s[0].lowercased() == "api" else { return .failure(.notFound) }
-        let route: Route
-        let method: String
-        switch (s[1].lowercased(), s.count) {
-        case ("invoice", 2): (route, method) = (.createInvoice, "POST")
-        case ("invoice", 3): (route, method) = (.invoice(s[2]), "GET")
-        case ("subscriptions", 2): (route, method) = (.subscriptions, "GET")
-        case ("subscriptions", 3): (route, method) = (.subscription(s[2]), "GET")
-        default: return .failure(.notFound)
-        }
-        // ASP.NET does not answer HEAD for an [HttpGet] action: 405 like any other method.
-        guard request.method.uppercased() == method else { return .failure(.methodNotAllowed([method])) }
-        return .success(route)
-    }
-
-    public func handle(_ request: DialectRequest, in world: inout WorldState) -> DialectReply {
-        .now(respond(request, in: &world))
-    }
-
-    func respond(_ request: DialectRequest, in world: inout WorldState) -> DialectResponse {
-        let route: Route
-        switch self.route(request) {
-        case .success(let r): route = r
-        case .failure(.notFound): return PapayaResponse.empty(404)
-        case .failure(.methodNotAllowed(let allowed)):
-            return PapayaResponse.empty(405, headers: [("Allow", allowed.joined(separator: ", "))])
-        }
-        // Authentication runs before model binding: a bad key never sees a 400.
-        guard let presented = credential(of: request), !presented.isEmpty,
-            case .valid(let key) = world.lookUpKey(presented, dialect: name)
-        else { return PapayaResponse.empty(401) }
-        if case .limited(let retryAfter) = world.admit(key: key.key, dialect: name) {
-            return Self.tooManyRequests(retryAfter: retryAfter)
-        }
-        switch route {
-        case .createInvoice: return createInvoice(request, key: key, world: &world)
-        case .invoice(let id): return invoice(id, key: key, world: &world)
-        case .subscriptions: return subscriptions(request, key: key, world: &world)
-        case .subscription(let id): return subscription(id, key: key, world: &world)
-        }
-    }
+    package var scenarioSection: ScenarioSection? { ScenarioSection { node, context throws(ScenarioError) in try context.papaya(node) } }
 
     // MARK: Endpoints
 
@@ -199,7 +171,7 @@ public struct Papaya: Dialect {
     /// ASP.NET's simple-type binding of a route or query value: an optionally signed decimal
     /// integer in range; an empty value is "invalid", anything else "not valid".
     static func bindInteger<T: FixedWidthInteger>(_ text: String, as: T.Type) -> Result<T, BindingMessage> {
-        let trimmed = text.trimmingSpaces
+        let trimmed = text.trimmed(.unicode)
         if trimmed.isEmpty { return .failure(BindingMessage("The value '\(text)' is invalid.")) }
         guard let n = T(trimmed, radix: 10) else {
             return .failure(BindingMessage("The value '\(text)' is not valid."))
@@ -222,18 +194,19 @@ public struct Papaya: Dialect {
     /// ASP.NET's JSON input formatter reads.
     static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let type = (contentType.split(separator: ";").first.map(String.init) ?? "").trimmingSpaces.lowercased()
+        let type = (contentType.split(separator: ";").first.map(String.init) ?? "").trimmed(.unicode).lowercased()
         return type == "application/json" || type == "text/json" || (type.hasPrefix("application/") && type.hasSuffix("+json"))
     }
 
     static func tooManyRequests(retryAfter: Duration) -> DialectResponse {
-        let seconds = max(1, (retryAfter.wholeMilliseconds + 999) / 1000)
-        return PapayaResponse.empty(429, headers: [("Retry-After", String(seconds))])
+        var response = PapayaResponse.empty(429)
+        response.addRetryAfter(retryAfter)
+        return response
     }
 
     // MARK: Faults and problems
 
-    public func renderFault(code: String, request: DialectRequest, in world: inout WorldState) -> DialectResponse? {
+    package func renderFault(code: String, request: DialectRequest, in world: inout WorldState) -> DialectResponse? {
         switch code {
         case "BadRequest": PapayaResponse.problem(400, in: &world)
         case "Unauthorized": PapayaResponse.empty(401)
@@ -245,7 +218,7 @@ public struct Papaya: Dialect {
         }
     }
 
-    public func render(_ problem: RequestProblem) -> DialectResponse {
+    package func render(_ problem: RequestProblem) -> DialectResponse {
         switch problem {
         case .bodyTooLarge: PapayaResponse.empty(413)
         case .notFound: PapayaResponse.empty(404)
@@ -254,11 +227,11 @@ public struct Papaya: Dialect {
     }
 }
 
-extension String {
-    fileprivate var trimmingSpaces: String {
-        let scalars = unicodeScalars
-        let start = scalars.firstIndex { !$0.properties.isWhitespace } ?? scalars.endIndex
-        let end = scalars.lastIndex { !$0.properties.isWhitespace }.map { scalars.index(after: $0) } ?? start
-        return start < end ? String(scalars[start..<end]) : ""
+extension Papaya {
+    /// `papaya-demo-key` (application `demo-papaya`) with one paid invoice (id 1, 4.99 per
+    /// month) and its subscription (id 1, never lapsing by itself); new ids follow.
+    package func addDemo(to setup: inout WorldSetup) {
+        setup.keys.append(APIKey(key: "papaya-demo-key", dialect: id, label: "Demo app", owner: "demo-papaya"))
+        setup.papaya = .demo
     }
 }

@@ -1,83 +1,62 @@
-public import StarMockCore
+import StarMockCore
 
 /// The generic reseller dialect (seed 002): an illustrative B2B supplier flow, not one real
 /// product. Validate a Telegram user id, top it up with a star package paid from the
 /// balance at once, poll the order. The seed shows two bodies; they are reproduced byte for
 /// byte, spacing included, and every other body uses the same layout. Auth, errors, limits,
 /// prices and the extra endpoints are ours (docs/dialects/reseller.md).
-public struct Reseller: Dialect {
+package struct Reseller: Dialect {
     /// `reseller`.
-    public static let name = "reseller"
-    public var name: String { Self.name }
+    package static let id: DialectID = "reseller"
+    package var id: DialectID { Self.id }
 
     /// The only platform served.
-    public static let platform = "telegram"
+    package static let platform = "telegram"
 
     /// The dialect.
-    public init() {}
+    package init() {}
 
-    static let roots: Set<String> = ["validate-user", "topup", "orders", "balance", "packages"]
+    package var endpoints: EndpointTable { Self.table }
 
-    public func claims(path: String) -> Bool {
-        guard path.hasPrefix("/") else { return false }
-        let first = path.dropFirst().prefix { $0 != "/" }
-        return Self.roots.contains(String(first))
+    /// The seed's endpoints and ours (HEAD answered as GET).
+    static let table = EndpointTable(scopeDepth: 1, [
+        Endpoint(.post, "/validate-user") { call, world in Reseller().validateUser(call.request, world: world) },
+        Endpoint(.post, "/topup") { call, world in Reseller().topup(call.request, key: call.key, world: &world) },
+        Endpoint(.get, "/orders/{id}") { call, world in Reseller().order(call["id"], key: call.key, world: &world) },
+        Endpoint(.get, "/balance") { call, world in Reseller().balance(key: call.key, world: world) },
+        Endpoint(.get, "/packages") { _, world in Reseller().packages(world: world) },
+    ])
+
+    /// `Authorization: Bearer <token>` (scheme case-insensitive); anything else is missing.
+    package func credential(of request: DialectRequest) -> Credential {
+        request.bearerToken.map(Credential.presented) ?? .absent
     }
 
-    /// The token of `Authorization: Bearer <token>` (scheme case-insensitive).
-    public func credential(of request: DialectRequest) -> String? { request.bearerToken }
-
-    public var faultCodes: [String] { ResellerError.scriptable.keys.sorted() + ["INSUFFICIENT_BALANCE"] }
-
-    enum Route: Equatable {
-        case validateUser, topup, order(String), balance, packages
-    }
-
-    func route(_ request: DialectRequest) -> Result<Route, ResellerError> {
-        let s = request.segments.map { String($0) }
-        let (route, method): (Route, String)
-        switch (s.first, s.count) {
-        case ("validate-user", 1): (route, method) = (.validateUser, "POST")
-        case ("topup", 1): (route, method) = (.topup, "POST")
-        case ("orders", 2): (route, method) = (.order(s[1]), "GET")
-        case ("balance", 1): (route, method) = (.balance, "GET")
-        case ("packages", 1): (route, method) = (.packages, "GET")
-        default: return .failure(.notFound)
-        }
-        guard request.usesMethod(in: [method]) else {
-            return .failure(.methodNotAllowed([method]))
-        }
-        return .success(route)
-    }
-
-    public func handle(_ request: DialectRequest, in world: inout WorldState) -> DialectReply {
-        .now(respond(request, in: &world))
-    }
-
-    func respond(_ request: DialectRequest, in world: inout WorldState) -> DialectResponse {
-        let route: Route
-        switch self.route(request) {
-        case .success(let r): route = r
-        case .failure(let e): return render(e)
-        }
-        guard let presented = credential(of: request) else { return render(.missingAPIKey) }
-        let key: APIKey
-        switch world.lookUpKey(presented, dialect: name) {
-        case .unknown: return render(.invalidAPIKey)
-        case .disabled: return render(.keyDisabled)
-        case .valid(let k): key = k
-        }
-        if case .limited(let retryAfter) = world.admit(key: key.key, dialect: name) {
-            return render(.rateLimited, retryAfter: retryAfter)
-        }
-        switch route {
-        case .validateUser: return validateUser(request, world: world)
-        case .topup: return topup(request, key: key, world: &world)
-        case .order(let id): return order(id, key: key, world: &world)
-        case .balance: return balance(key: key, world: world)
-        case .packages: return packages(world: world)
+    package func refuse(_ failure: AuthFailure, _ request: DialectRequest) -> DialectResponse {
+        switch failure {
+        case .missing, .malformed: render(.missingAPIKey)
+        case .unknown: render(.invalidAPIKey)
+        case .disabled: render(.keyDisabled)
         }
     }
+
+    package func rateLimited(retryAfter: Duration, _ request: DialectRequest) -> DialectResponse {
+        render(.rateLimited, retryAfter: retryAfter)
+    }
+
+    /// Ours: 60 requests per minute per key.
+    package func defaultRateLimit(_ setup: WorldSetup) -> RateLimit? { Self.rateLimit }
+
+    /// Ours: 60 requests per minute per key.
+    package static let rateLimit = RateLimit(limit: 60, window: .seconds(60))
+
+    package var faultCodes: [String] { ResellerError.scriptable.keys.sorted() + ["INSUFFICIENT_BALANCE"] }
+
+    package var priceList: PriceListRule {
+        .none(reason: "reseller prices are its star packages: set world.reseller.packages: {50: \"0.85\", 100: \"1.70\"}")
+    }
+
+    package var scenarioSection: ScenarioSection? { ScenarioSection { node, context throws(ScenarioError) in try context.reseller(node) } }
 
     // MARK: Endpoints
 
@@ -103,7 +82,7 @@ public struct Reseller: Dialect {
         case .failure(let e): return render(e)
         }
         guard let starsValue = body["stars"], starsValue != .null else { return render(.missingField("stars")) }
-        let packages = world.setup.reseller.packages
+        let packages = world.setup[ResellerSetup.self].packages
         guard let stars = starsValue.intValue, let price = packages[stars] else {
             return render(.invalidPackage(packages.keys.sorted()))
         }
@@ -112,29 +91,30 @@ public struct Reseller: Dialect {
         let order: Order
         do {
             order = try world.placeOrder(
-                dialect: name, key: key, kind: .stars(quantity: stars), username: user.username, cost: price,
+                dialect: id, key: key, kind: .stars(quantity: stars), username: user.username, cost: price,
                 reserve: false)
         } catch {
             let available = world.account(key.owner)?.available ?? .zero
             return render(.insufficientBalance(balance: available.twoDecimals, price: price.twoDecimals))
         }
-        world.rememberResellerRecipient(order: order.ref.id, platform: Self.platform, userID: recipient.text)
+        world[ResellerState.self].recipients[order.ref.id] = ResellerState.Recipient(
+            platform: Self.platform, userID: recipient.text)
         return ok([("order_id", .string(Self.orderID(order.ref.id))), ("status", .string(Self.status(order.state)))])
     }
 
     func order(_ idText: String, key: APIKey, world: inout WorldState) -> DialectResponse {
-        guard let id = Self.parseOrderID(idText) else { return render(.orderNotFound) }
-        let ref = OrderRef(dialect: name, id: id)
+        guard let number = Self.parseOrderID(idText) else { return render(.orderNotFound) }
+        let ref = OrderRef(dialect: id, id: number)
         guard let existing = world.order(ref), existing.owner == key.owner else { return render(.orderNotFound) }
         let order = world.pollOrder(ref) ?? existing
-        let recipient = world.reseller.recipients[id]
+        let recipient = world[ResellerState.self].recipients[number]
         let stars: Int =
             switch order.kind {
             case .stars(let quantity): quantity
             case .premium: 0
             }
         var fields: [(String, JSON)] = [
-            ("order_id", .string(Self.orderID(id))),
+            ("order_id", .string(Self.orderID(number))),
             ("status", .string(Self.status(order.state))),
             ("platform", .string(recipient?.platform ?? Self.platform)),
             ("user_id", recipient.map { .string($0.userID) } ?? .null),
@@ -155,7 +135,7 @@ public struct Reseller: Dialect {
     }
 
     func packages(world: WorldState) -> DialectResponse {
-        let packages = world.setup.reseller.packages
+        let packages = world.setup[ResellerSetup.self].packages
         let list: [JSON] = packages.keys.sorted().map { stars in
             .object([("stars", .int(stars)), ("price", .string(packages[stars]!.twoDecimals))])
         }
@@ -192,7 +172,7 @@ public struct Reseller: Dialect {
     // MARK: Ids and states
 
     /// `ORD-005`: at least three digits.
-    public static func orderID(_ id: Int) -> String {
+    package static func orderID(_ id: Int) -> String {
         let digits = String(id)
         return "ORD-" + String(repeating: "0", count: max(0, 3 - digits.count)) + digits
     }
@@ -232,21 +212,31 @@ public struct Reseller: Dialect {
         return response
     }
 
-    public func renderFault(code: String, request: DialectRequest, in world: inout WorldState) -> DialectResponse? {
+    package func renderFault(code: String, request: DialectRequest, in world: inout WorldState) -> DialectResponse? {
         if code == "INSUFFICIENT_BALANCE" {
             let available =
-                credential(of: request).flatMap { world.keys[$0] }.flatMap { world.account($0.owner) }?.available ?? .zero
+                credential(of: request).secret.flatMap { world.keys[$0] }.flatMap { world.account($0.owner) }?.available ?? .zero
             return render(.insufficientBalance(balance: available.twoDecimals, price: (available + Money(cents: 1)).twoDecimals))
         }
         guard let error = ResellerError.scriptable[code] else { return nil }
         return render(error, retryAfter: code == "RATE_LIMITED" ? .seconds(60) : nil)
     }
 
-    public func render(_ problem: RequestProblem) -> DialectResponse {
+    package func render(_ problem: RequestProblem) -> DialectResponse {
         switch problem {
         case .bodyTooLarge(let limit): render(.payloadTooLarge(limit))
         case .notFound: render(.notFound)
         case .methodNotAllowed(let allowed): render(.methodNotAllowed(allowed))
         }
+    }
+}
+
+extension Reseller {
+    /// `reseller-demo-key` (`Authorization: Bearer`), balance 100.00; the first order is
+    /// `ORD-005`, as the seed shows.
+    package func addDemo(to setup: inout WorldSetup) {
+        setup.keys.append(APIKey(key: "reseller-demo-key", dialect: id, label: "Demo", owner: "demo-reseller"))
+        setup.accounts["demo-reseller"] = Account(available: Money(cents: 10_000))
+        setup.firstOrderID[id] = 5
     }
 }

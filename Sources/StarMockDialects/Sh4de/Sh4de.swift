@@ -1,78 +1,56 @@
-public import StarMockCore
+import StarMockCore
 
 /// The sh4de dialect (docs.sh4de.space, seed 001): `X-API-Key`, base path `/api/v1`, money
 /// charged at once, 30 requests per minute per key, bodies pretty-printed as documented.
-public struct Sh4de: Dialect {
+package struct Sh4de: Dialect {
     /// `sh4de`.
-    public static let name = "sh4de"
-    public var name: String { Self.name }
+    package static let id: DialectID = "sh4de"
+    package var id: DialectID { Self.id }
 
     /// The largest star order we accept (ours: the documents give no maximum).
     static let maxStars = 1_000_000
 
     /// The dialect.
-    public init() {}
+    package init() {}
 
-    public func claims(path: String) -> Bool { path == "/api/v1" || path.hasPrefix("/api/v1/") }
+    package var endpoints: EndpointTable { Self.table }
 
-    public func credential(of request: DialectRequest) -> String? { request.header("X-API-Key") }
+    /// The documented endpoints (FastAPI-style: HEAD is answered as GET).
+    static let table = EndpointTable(scopeDepth: 2, [
+        Endpoint(.get, "/api/v1/prices") { _, world in Sh4de().prices(world) },
+        Endpoint(.get, "/api/v1/balance") { call, world in Sh4de().balance(key: call.key, world: world) },
+        Endpoint(.get, "/api/v1/user/{username}") { call, world in Sh4de().user(call["username"], world: world) },
+        Endpoint(.post, "/api/v1/order/stars") { call, world in Sh4de().placeOrder(call, premium: false, world: &world) },
+        Endpoint(.post, "/api/v1/order/premium") { call, world in Sh4de().placeOrder(call, premium: true, world: &world) },
+        Endpoint(.get, "/api/v1/order/{id}") { call, world in Sh4de().orderStatus(call["id"], key: call.key, world: &world) },
+    ])
 
-    public var faultCodes: [String] { Sh4deError.scriptable.keys.sorted() + ["INSUFFICIENT_BALANCE"] }
-
-    enum Route {
-        case prices, balance, user(String), orderStars, orderPremium, order(String)
+    package func credential(of request: DialectRequest) -> Credential {
+        guard let key = request.header("X-API-Key"), !key.isEmpty else { return .absent }
+        return .presented(key)
     }
 
-    func route(_ request: DialectRequest) -> Result<Route, Sh4deError> {
-        let s = request.segments
-        guard s.count >= 3, s[0] == "api", s[1] == "v1" else { return .failure(.notFound) }
-        let (route, methods): (Route?, [String])
-        switch (s.count, s[2]) {
-        case (3, "prices"): (route, methods) = (.prices, ["GET"])
-        case (3, "balance"): (route, methods) = (.balance, ["GET"])
-        case (4, "user"): (route, methods) = (.user(String(s[3])), ["GET"])
-        case (4, "order") where s[3] == "stars": (route, methods) = (.orderStars, ["POST"])
-        case (4, "order") where s[3] == "premium": (route, methods) = (.orderPremium, ["POST"])
-        case (4, "order"): (route, methods) = (.order(String(s[3])), ["GET"])
-        default: return .failure(.notFound)
+    package func refuse(_ failure: AuthFailure, _ request: DialectRequest) -> DialectResponse {
+        switch failure {
+        case .missing, .malformed: render(.missingAPIKey)
+        case .unknown: render(.invalidAPIKey)
+        case .disabled: render(.keyDisabled)
         }
-        guard let route else { return .failure(.notFound) }
-        guard request.usesMethod(in: methods) else {
-            return .failure(.methodNotAllowed(methods))
-        }
-        return .success(route)
     }
 
-    public func handle(_ request: DialectRequest, in world: inout WorldState) -> DialectReply {
-        .now(respond(request, in: &world))
+    package func rateLimited(retryAfter: Duration, _ request: DialectRequest) -> DialectResponse {
+        render(.rateLimitExceeded, retryAfter: retryAfter)
     }
 
-    func respond(_ request: DialectRequest, in world: inout WorldState) -> DialectResponse {
-        let route: Route
-        switch self.route(request) {
-        case .success(let r): route = r
-        case .failure(let e): return render(e)
-        }
-        // Authentication, then the per-key limit.
-        guard let presented = credential(of: request), !presented.isEmpty else { return render(.missingAPIKey) }
-        let key: APIKey
-        switch world.lookUpKey(presented, dialect: name) {
-        case .unknown: return render(.invalidAPIKey)
-        case .disabled: return render(.keyDisabled)
-        case .valid(let k): key = k
-        }
-        if case .limited(let retryAfter) = world.admit(key: key.key, dialect: name) {
-            return render(.rateLimitExceeded, retryAfter: retryAfter)
-        }
-        let prices = world.setup.prices[name] ?? .sh4de
-        switch route {
-        case .prices: return prices.sh4deBody(self)
-        case .balance: return balance(key: key, world: world)
-        case .user(let username): return user(username, world: world)
-        case .orderStars: return placeOrder(request, key: key, premium: false, prices: prices, world: &world)
-        case .orderPremium: return placeOrder(request, key: key, premium: true, prices: prices, world: &world)
-        case .order(let id): return orderStatus(id, key: key, world: &world)
-        }
+    /// 30 requests per minute per key, as documented.
+    package func defaultRateLimit(_ setup: WorldSetup) -> RateLimit? { .perMinute30 }
+
+    package var faultCodes: [String] { Sh4deError.scriptable.keys.sorted() + ["INSUFFICIENT_BALANCE"] }
+
+    package var priceList: PriceListRule { .documented(.sh4de) }
+
+    func prices(_ world: WorldState) -> DialectResponse {
+        (world.setup.prices[id] ?? .sh4de).sh4deBody(self)
     }
 
     func balance(key: APIKey, world: WorldState) -> DialectResponse {
@@ -94,9 +72,10 @@ public struct Sh4de: Dialect {
         ])
     }
 
-    func placeOrder(
-        _ request: DialectRequest, key: APIKey, premium: Bool, prices: PriceList, world: inout WorldState
-    ) -> DialectResponse {
+    func placeOrder(_ call: DialectCall, premium: Bool, world: inout WorldState) -> DialectResponse {
+        let request = call.request
+        let key = call.key
+        let prices = world.setup.prices[id] ?? .sh4de
         guard let body = try? JSON.parse(request.body), body.objectPairs != nil else {
             return render(.invalidJSON)
         }
@@ -129,7 +108,7 @@ public struct Sh4de: Dialect {
         let order: Order
         do {
             order = try world.placeOrder(
-                dialect: name, key: key, kind: kind, username: user.username, cost: cost, reserve: false)
+                dialect: id, key: key, kind: kind, username: user.username, cost: cost, reserve: false)
         } catch {
             let available = world.account(key.owner)?.available ?? .zero
             return render(.insufficientBalance(balance: available.twoDecimals, cost: cost.twoDecimals))
@@ -146,9 +125,11 @@ public struct Sh4de: Dialect {
         ])
     }
 
-    func orderStatus(_ id: String, key: APIKey, world: inout WorldState) -> DialectResponse {
-        guard id.utf8.allSatisfy({ (48...57).contains($0) }), let number = Int(id), number > 0 else { return render(.orderNotFound) }
-        let ref = OrderRef(dialect: name, id: number)
+    func orderStatus(_ idText: String, key: APIKey, world: inout WorldState) -> DialectResponse {
+        guard idText.utf8.allSatisfy({ (48...57).contains($0) }), let number = Int(idText), number > 0 else {
+            return render(.orderNotFound)
+        }
+        let ref = OrderRef(dialect: id, id: number)
         guard let existing = world.order(ref) else { return render(.orderNotFound) }
         guard existing.key == key.key else { return render(.forbidden) }
         // "Automatically refreshes from upstream if still pending": a read may end the order.
@@ -187,7 +168,7 @@ public struct Sh4de: Dialect {
         return response
     }
 
-    public func renderFault(code: String, request: DialectRequest, in world: inout WorldState) -> DialectResponse? {
+    package func renderFault(code: String, request: DialectRequest, in world: inout WorldState) -> DialectResponse? {
         if code == "INSUFFICIENT_BALANCE" {
             let balance = request.header("X-API-Key").flatMap { world.keys[$0] }.flatMap { world.account($0.owner) }
             let available = balance?.available ?? .zero
@@ -197,7 +178,7 @@ public struct Sh4de: Dialect {
         return render(error, retryAfter: code == "RATE_LIMIT_EXCEEDED" ? .seconds(60) : nil)
     }
 
-    public func render(_ problem: RequestProblem) -> DialectResponse {
+    package func render(_ problem: RequestProblem) -> DialectResponse {
         switch problem {
         case .bodyTooLarge(let limit): render(.payloadTooLarge(limit))
         case .notFound: render(.notFound)
@@ -207,6 +188,11 @@ public struct Sh4de: Dialect {
 }
 
 extension PriceList {
+    /// sh4de's documented prices: 0.013 per star, minimum 50; premium 4.99 / 8.99 / 15.99.
+    package static let sh4de = PriceList(
+        perStar: UnitPrice(micros: 13_000), minStars: 50,
+        premium: [3: Money(cents: 499), 6: Money(cents: 899), 12: Money(cents: 1599)])
+
     func sh4deBody(_ dialect: Sh4de) -> DialectResponse {
         let premiumFields = premium.keys.sorted().map { ("\($0)_months", JSON.number(premium[$0]!.shortDecimal)) }
         return dialect.ok([
@@ -221,5 +207,22 @@ extension PriceList {
             ),
             ("premium", .object(premiumFields)),
         ])
+    }
+}
+
+extension Sh4de {
+    /// The three keys the documentation shows (`sh4de_xxxx`, `sh4de_` + 28 `x`, `sh4de_` + 47
+    /// `x`), one owner with balance 25.50, 12 earlier orders and 8.42 spent, key label "My Stars
+    /// Bot" (the documented balance body); the next order is 47.
+    package func addDemo(to setup: inout WorldSetup) {
+        let owner = "demo-sh4de"
+        setup.keys += [
+            APIKey(key: "sh4de_" + String(repeating: "x", count: 28), dialect: id, label: "Code examples key", owner: owner),
+            APIKey(key: "sh4de_xxxx", dialect: id, label: "My Stars Bot", owner: owner),
+            APIKey(key: "sh4de_" + String(repeating: "x", count: 47), dialect: id, label: "Long example key", owner: owner),
+        ]
+        setup.accounts[owner] = Account(available: Money(cents: 2550), spent: Money(cents: 842))
+        setup.priorOrders[owner] = 12
+        setup.firstOrderID[id] = 47
     }
 }

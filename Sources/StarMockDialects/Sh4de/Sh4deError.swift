@@ -47,9 +47,8 @@ struct Sh4deError: Error, Sendable, Equatable {
     static func methodNotAllowed(_ allowed: [String]) -> Sh4deError {
         Sh4deError(
             status: 405, code: "METHOD_NOT_ALLOWED",
-            message: "Method not allowed; use \(allowed.joined(separator: ", "))",
-            // HEAD is answered wherever GET is (see Sh4de.route).
-            allow: allowed.contains("GET") ? allowed + ["HEAD"] : allowed)
+            message: "Method not allowed; use \(allowed.filter { $0 != "HEAD" }.joined(separator: ", "))",
+            allow: allowed)
     }
     static func payloadTooLarge(_ limit: Int) -> Sh4deError {
         Sh4deError(status: 413, code: "PAYLOAD_TOO_LARGE", message: "Request body is larger than \(limit) bytes")

@@ -6,16 +6,16 @@ extension TGMarket {
 
     /// `POST /api/v2/stars` and `POST /api/v2/premium`: validates, reserves the price and
     /// places the order; with `?wait=true` holds the request until the order ends.
-    func purchase(
-        _ product: Product, request: DialectRequest, key: APIKey, world: inout WorldState
-    ) -> DialectReply {
+    func purchase(_ product: Product, _ call: DialectCall, world: inout WorldState) -> DialectReply {
+        let request = call.request
+        let key = call.key
         guard let body = try? JSON.parse(request.body), body.objectPairs != nil else {
             return .now(render(.invalidJSON))
         }
         guard let name = body["username"]?.stringValue, !WorldState.normalizedUsername(name).isEmpty else {
             return .now(render(.usernameRequired))
         }
-        let prices = world.setup.prices[self.name] ?? .tgmarket
+        let prices = world.setup.prices[id] ?? .tgmarket
         let kind: OrderKind
         let cost: Money
         switch product {
@@ -40,7 +40,7 @@ extension TGMarket {
         let order: Order
         do {
             order = try world.placeOrder(
-                dialect: self.name, key: key, kind: kind, username: user.username, cost: cost, reserve: true)
+                dialect: id, key: key, kind: kind, username: user.username, cost: cost, reserve: true)
         } catch {
             switch error {
             case .insufficientFunds: return .now(render(.insufficientBalance))
@@ -81,9 +81,10 @@ extension TGMarket {
 
     /// `GET /api/v2/stars/{id}` and `GET /api/v2/premium/{id}`: an order of another kind, of
     /// another key or that does not exist is `order_not_found` alike.
-    func status(_ product: Product, id: String, key: APIKey, world: inout WorldState) -> DialectResponse {
-        guard let number = Int(id), number > 0 else { return render(.orderNotFound) }
-        let ref = OrderRef(dialect: name, id: number)
+    func status(_ product: Product, _ call: DialectCall, world: inout WorldState) -> DialectResponse {
+        let key = call.key
+        guard let number = Int(call["id"]), number > 0 else { return render(.orderNotFound) }
+        let ref = OrderRef(dialect: id, id: number)
         guard let existing = world.order(ref), existing.key == key.key, existing.kind.name == product.rawValue else {
             return render(.orderNotFound)
         }

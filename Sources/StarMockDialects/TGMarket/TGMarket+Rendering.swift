@@ -16,14 +16,14 @@ extension TGMarket {
         return response
     }
 
-    public func renderFault(code: String, request: DialectRequest, in world: inout WorldState) -> DialectResponse? {
+    package func renderFault(code: String, request: DialectRequest, in world: inout WorldState) -> DialectResponse? {
         guard let error = TGMarketError.scriptable[code] else { return nil }
         switch error {
         case .timeout:
             // Meant for the purchase paths in phase `after`: the order this request placed
             // exists and stays pending. Otherwise the key's latest order, or null.
-            let key = credential(of: request)
-            let latest = world.orders.values.filter { $0.ref.dialect == name && $0.key == key }.max { $0.ref.id < $1.ref.id }
+            let key = credential(of: request).secret
+            let latest = world.orders.values.filter { $0.ref.dialect == id && $0.key == key }.max { $0.ref.id < $1.ref.id }
             return render(.timeout, orderID: .some(latest?.ref.id))
         case .rateLimitExceeded:
             return render(error, retryAfter: .seconds(1))
@@ -32,7 +32,7 @@ extension TGMarket {
         }
     }
 
-    public func render(_ problem: RequestProblem) -> DialectResponse {
+    package func render(_ problem: RequestProblem) -> DialectResponse {
         switch problem {
         case .bodyTooLarge: return render(TGMarketError.payloadTooLarge)
         case .notFound: return render(TGMarketError.notFound)

@@ -1,82 +1,56 @@
-public import StarMockCore
+import StarMockCore
 
 /// The TG Market dialect (tg-market.store, seed 000): `Authorization: Bearer sk-…`, base path
 /// `/api/v2`, `ok: true/false` envelopes with lowercase error codes, 10 requests per second
 /// per key, funds *reserved* when an order is placed and settled or released when it ends,
 /// and `?wait=true` holding a purchase open until its order ends (408 after 90 s).
-public struct TGMarket: Dialect {
+package struct TGMarket: Dialect {
     /// `tgmarket`.
-    public static let name = "tgmarket"
-    public var name: String { Self.name }
+    package static let id: DialectID = "tgmarket"
+    package var id: DialectID { Self.id }
 
     /// The dialect.
-    public init() {}
+    package init() {}
 
-    public func claims(path: String) -> Bool { path == "/api/v2" || path.hasPrefix("/api/v2/") }
+    package var endpoints: EndpointTable { Self.table }
 
-    /// The token of `Authorization: Bearer <token>` (scheme case-insensitive, as RFC 9110
-    /// says); nil when the header is absent or uses another scheme.
-    public func credential(of request: DialectRequest) -> String? { request.bearerToken }
+    /// The documented endpoints (FastAPI-style: HEAD is answered as GET).
+    static let table = EndpointTable(scopeDepth: 2, [
+        Endpoint(.get, "/api/v2/balance") { call, world in TGMarket().balance(key: call.key, world: world) },
+        Endpoint(.post, "/api/v2/stars", reply: { call, world in TGMarket().purchase(.stars, call, world: &world) }),
+        Endpoint(.post, "/api/v2/premium", reply: { call, world in TGMarket().purchase(.premium, call, world: &world) }),
+        Endpoint(.get, "/api/v2/stars/{id}") { call, world in TGMarket().status(.stars, call, world: &world) },
+        Endpoint(.get, "/api/v2/premium/{id}") { call, world in TGMarket().status(.premium, call, world: &world) },
+    ])
 
-    public var faultCodes: [String] { TGMarketError.scriptable.keys.sorted() }
-
-    enum Route: Equatable {
-        case balance
-        case purchase(Product)
-        case status(Product, id: String)
+    /// `Authorization: Bearer <token>` (scheme case-insensitive, as RFC 9110 says); an absent or
+    /// blank header is missing, any other scheme invalid.
+    package func credential(of request: DialectRequest) -> Credential {
+        guard let header = request.header("Authorization"), !header.trimmingSpaces.isEmpty else { return .absent }
+        return request.bearerToken.map(Credential.presented) ?? .malformed
     }
+
+    package func refuse(_ failure: AuthFailure, _ request: DialectRequest) -> DialectResponse {
+        switch failure {
+        case .missing: render(.missingAPIKey)
+        case .malformed, .unknown, .disabled: render(.invalidAPIKey)
+        }
+    }
+
+    package func rateLimited(retryAfter: Duration, _ request: DialectRequest) -> DialectResponse {
+        render(.rateLimitExceeded, retryAfter: retryAfter)
+    }
+
+    /// 10 requests per second per key.
+    package func defaultRateLimit(_ setup: WorldSetup) -> RateLimit? { .perSecond10 }
+
+    package var faultCodes: [String] { TGMarketError.scriptable.keys.sorted() }
+
+    package var priceList: PriceListRule { .documented(.tgmarket) }
 
     /// What a purchase buys: the two product paths.
     enum Product: String, Equatable {
         case stars, premium
-    }
-
-    /// A route, or why there is none.
-    enum Routing: Equatable {
-        case found(Route)
-        case problem(RequestProblem)
-    }
-
-    func route(_ request: DialectRequest) -> Routing {
-        let s = request.segments
-        guard s.count >= 3, s[0] == "api", s[1] == "v2" else { return .problem(.notFound) }
-        let route: Route
-        let methods: [String]
-        switch (s.count, s[2]) {
-        case (3, "balance"): (route, methods) = (.balance, ["GET"])
-        case (3, "stars"): (route, methods) = (.purchase(.stars), ["POST"])
-        case (3, "premium"): (route, methods) = (.purchase(.premium), ["POST"])
-        case (4, "stars"): (route, methods) = (.status(.stars, id: String(s[3])), ["GET"])
-        case (4, "premium"): (route, methods) = (.status(.premium, id: String(s[3])), ["GET"])
-        default: return .problem(.notFound)
-        }
-        guard request.usesMethod(in: methods) else {
-            return .problem(.methodNotAllowed(allowed: methods))
-        }
-        return .found(route)
-    }
-
-    public func handle(_ request: DialectRequest, in world: inout WorldState) -> DialectReply {
-        let route: Route
-        switch self.route(request) {
-        case .found(let r): route = r
-        case .problem(let problem): return .now(render(problem))
-        }
-        // Authentication, then the per-key limit: refused keys do not use up the window.
-        guard let presented = request.header("Authorization"), !presented.trimmingSpaces.isEmpty else {
-            return .now(render(.missingAPIKey))
-        }
-        guard let token = credential(of: request), case .valid(let key) = world.lookUpKey(token, dialect: name) else {
-            return .now(render(.invalidAPIKey))
-        }
-        if case .limited(let retryAfter) = world.admit(key: key.key, dialect: name) {
-            return .now(render(.rateLimitExceeded, retryAfter: retryAfter))
-        }
-        switch route {
-        case .balance: return .now(balance(key: key, world: world))
-        case .purchase(let product): return purchase(product, request: request, key: key, world: &world)
-        case .status(let product, let id): return .now(status(product, id: id, key: key, world: &world))
-        }
     }
 
     /// `{"ok":true,"balance_usd":25.5,"locked_usd":2.0,"available_usd":23.5}`; the balance is
@@ -91,3 +65,19 @@ public struct TGMarket: Dialect {
     }
 }
 
+
+extension TGMarket {
+    /// `sk-demo-tgmarket`, balance 25.50; the next order is 42.
+    package func addDemo(to setup: inout WorldSetup) {
+        setup.keys.append(APIKey(key: "sk-demo-tgmarket", dialect: id, label: "Demo", owner: "demo-tgmarket"))
+        setup.accounts["demo-tgmarket"] = Account(available: Money(cents: 2550))
+        setup.firstOrderID[id] = 42
+    }
+}
+
+extension PriceList {
+    /// TG Market: 1.20 for 100 stars as documented; the rest is our choice (see docs).
+    package static let tgmarket = PriceList(
+        perStar: UnitPrice(micros: 12_000), minStars: 50,
+        premium: [3: Money(cents: 499), 6: Money(cents: 899), 12: Money(cents: 1599)])
+}

@@ -1,4 +1,4 @@
-public import StarMockCore
+import StarMockCore
 
 /// The Telegram Bot API's Stars subset (seed 004): `/bot<TOKEN>/<method>`, method names in any
 /// case, GET or POST with parameters in the query string, a url-encoded form, JSON or
@@ -6,39 +6,107 @@ public import StarMockCore
 ///
 /// Methods: `getMe`, `getMyStarBalance`, `getStarTransactions`, `refundStarPayment`,
 /// `createInvoiceLink`, `sendInvoice` (Stars only: currency `XTR`, one price, no provider).
-public struct TelegramBotAPI: Dialect {
+package struct TelegramBotAPI: Dialect {
     /// `telegram`.
-    public static let name = "telegram"
-    public var name: String { Self.name }
+    package static let id: DialectID = "telegram"
+    package var id: DialectID { Self.id }
 
     /// The dialect.
-    public init() {}
+    package init() {}
 
-    public func claims(path: String) -> Bool { path.hasPrefix("/bot") }
+    package var endpoints: EndpointTable { Self.table }
 
-    public func credential(of request: DialectRequest) -> String? {
-        guard case .bot(let token, _) = Self.route(path: request.path) else { return nil }
-        return token
+    /// `/bot<TOKEN>/<method>`: any HTTP method, method names in any case, the token checked
+    /// before the method is looked up.
+    static let table = EndpointTable(
+        scopeDepth: 1, caseInsensitivePaths: true, authenticateFirst: true,
+        caseNote: "method names are matched as clients send them, in camelCase",
+        [
+        method("getMe") { _, call, _ in .success(TelegramJSON.me(call.bot)) },
+        method("getMyStarBalance") { api, call, world in api.getMyStarBalance(call, in: &world) },
+        method("getStarTransactions") { api, call, world in api.getStarTransactions(call, in: &world) },
+        method("refundStarPayment") { api, call, world in api.refundStarPayment(call, in: &world) },
+        method("createInvoiceLink") { api, call, world in api.createInvoiceLink(call, in: &world) },
+        method("sendInvoice") { api, call, world in api.sendInvoice(call, in: &world) },
+    ])
+
+    /// One Bot API method: `/bot{token}/<name>`, answered in the `{"ok":…}` envelope.
+    static func method(
+        _ name: String, _ answer: @escaping @Sendable (TelegramBotAPI, Call, inout WorldState) -> Result<JSON, TelegramError>
+    ) -> Endpoint {
+        Endpoint(nil, PathTemplate("/bot{token}/\(name)")) { call, world in
+            guard let bot = bot(token: call.key.key, in: world) else { return TelegramJSON.error(.unauthorized) }
+            let parameters = call.context as? TelegramParameters ?? TelegramParameters([])
+            switch answer(TelegramBotAPI(), Call(bot: bot, parameters: parameters), &world) {
+            case .success(let result): return TelegramJSON.ok(result)
+            case .failure(let error): return TelegramJSON.error(error)
+            }
+        }
     }
 
-    public var faultCodes: [String] { (TelegramError.scriptable.keys.sorted() + ["TOO_MANY_REQUESTS"]).sorted() }
-
-    /// What a path asks for.
-    enum Route: Equatable {
-        /// `/bot<token>/<method>` (the method may be empty).
-        case bot(token: String, method: String)
-        /// Anything else: 404 `Not Found`.
-        case notFound
+    /// The token of `/bot<token>/<method>`: it runs to the next `/`; without one there is none.
+    package func credential(of request: DialectRequest) -> Credential {
+        guard let (token, _) = Self.split(path: request.path) else { return .absent }
+        return .presented(token)
     }
 
-    /// Splits `/bot<token>/<method>` as the Bot API server does: the token runs to the next
-    /// `/`; without one the path is not found.
-    static func route(path: String) -> Route {
-        guard path.hasPrefix("/bot") else { return .notFound }
+    static func split(path: String) -> (token: String, method: Substring)? {
+        guard path.hasPrefix("/bot") else { return nil }
         let rest = path.dropFirst(4)
-        guard let slash = rest.firstIndex(of: "/") else { return .notFound }
-        return .bot(token: String(rest[..<slash]), method: String(rest[rest.index(after: slash)...]))
+        guard let slash = rest.firstIndex(of: "/") else { return nil }
+        return (String(rest[..<slash]), rest[rest.index(after: slash)...])
     }
+
+    /// The parameters are read first, as the HTTP layer does before routing; the method may
+    /// also come as the `method` parameter when the path has none.
+    package func prepare(_ request: DialectRequest) -> Preparation {
+        let parameters: TelegramParameters
+        switch TelegramParameters.read(request) {
+        case .success(let p): parameters = p
+        case .failure(.invalidJSON): return .answered(TelegramJSON.error(.invalidJSONBody))
+        case .failure(.invalidMultipart): return .answered(TelegramJSON.error(.invalidMultipartBody))
+        }
+        var request = request
+        if let (token, method) = Self.split(path: request.path), method.isEmpty, let named = parameters["method"] {
+            request.path = "/bot\(token)/\(named)"
+        }
+        return .ready(Prepared(request, context: parameters))
+    }
+
+    /// A listed bot, or an enabled `telegram` key (with a plain profile).
+    package func lookUp(_ token: String, in world: WorldState) -> KeyLookup {
+        let lookup = world.lookUpKey(token, dialect: id)
+        guard case .unknown = lookup, let bot = world.setup.telegram.bot(token: token) else { return lookup }
+        return .valid(APIKey(key: token, dialect: id, label: bot.firstName, owner: ""))
+    }
+
+    /// A path without a token is not found; a malformed token is refused before it is looked up.
+    package func refuse(_ failure: AuthFailure, _ request: DialectRequest) -> DialectResponse {
+        switch failure {
+        case .missing, .malformed: TelegramJSON.error(.notFound)
+        case .unknown(let token), .disabled(let token):
+            TelegramJSON.error(Self.isWellFormed(token: token) ? .unauthorized : .invalidToken)
+        }
+    }
+
+    package func rateLimited(retryAfter: Duration, _ request: DialectRequest) -> DialectResponse {
+        TelegramJSON.error(.tooManyRequests(retryAfter: DialectResponse.retryAfterSeconds(retryAfter)))
+    }
+
+    /// `TelegramSetup.rateLimit` (30 per second per token unless the scenario says otherwise).
+    package func defaultRateLimit(_ setup: WorldSetup) -> RateLimit? { setup.telegram.rateLimit }
+
+    package var faultCodes: [String] { (TelegramError.scriptable.keys.sorted() + ["TOO_MANY_REQUESTS"]).sorted() }
+
+    package var priceList: PriceListRule {
+        .none(reason: "telegram sells nothing at a price list (its prices come with each invoice); remove prices.telegram")
+    }
+
+    package var keysSpendMoney: Bool { false }
+
+    package func keyProblem(_ secret: String) -> String? { ScenarioContext.tokenProblem(secret) }
+
+    package var scenarioSection: ScenarioSection? { ScenarioSection { node, context throws(ScenarioError) in try context.telegram(node) } }
 
     /// Whether a token is well formed, by the Bot API server's rules: `<id>:<secret>`, at most
     /// 80 characters, not starting with `0`, the id a positive integer below 2^54.
@@ -50,41 +118,6 @@ public struct TelegramBotAPI: Dialect {
         return value > 0 && value < (1 << 54)
     }
 
-    public func handle(_ request: DialectRequest, in world: inout WorldState) -> DialectReply {
-        switch respond(request, in: &world) {
-        case .success(let result): .now(TelegramJSON.ok(result))
-        case .failure(let error): .now(TelegramJSON.error(error))
-        }
-    }
-
-    func respond(_ request: DialectRequest, in world: inout WorldState) -> Result<JSON, TelegramError> {
-        // The body is read first, as the HTTP layer does before routing.
-        let parameters: TelegramParameters
-        switch TelegramParameters.read(request) {
-        case .success(let p): parameters = p
-        case .failure(.invalidJSON): return .failure(.invalidJSONBody)
-        case .failure(.invalidMultipart): return .failure(.invalidMultipartBody)
-        }
-        guard case .bot(let token, var method) = Self.route(path: request.path) else { return .failure(.notFound) }
-        guard Self.isWellFormed(token: token) else { return .failure(.invalidToken) }
-        guard let bot = Self.bot(token: token, in: world) else { return .failure(.unauthorized) }
-        if case .limited(let wait) = admit(token: token, in: &world) {
-            return .failure(.tooManyRequests(retryAfter: Self.wholeSeconds(wait)))
-        }
-        // The method may also come as a parameter when the path has none.
-        if method.isEmpty { method = parameters["method"] ?? "" }
-        let call = Call(bot: bot, parameters: parameters)
-        switch method.lowercased() {
-        case "getme": return .success(TelegramJSON.me(bot))
-        case "getmystarbalance": return getMyStarBalance(call, in: &world)
-        case "getstartransactions": return getStarTransactions(call, in: &world)
-        case "refundstarpayment": return refundStarPayment(call, in: &world)
-        case "createinvoicelink": return createInvoiceLink(call, in: &world)
-        case "sendinvoice": return sendInvoice(call, in: &world)
-        default: return .failure(.methodNotFound)
-        }
-    }
-
     /// One method call by a known bot.
     struct Call {
         let bot: TelegramBot
@@ -93,44 +126,34 @@ public struct TelegramBotAPI: Dialect {
 
     /// The bot of a known, enabled token: listed in the setup, or an enabled `telegram` key.
     static func bot(token: String, in world: WorldState) -> TelegramBot? {
-        switch world.lookUpKey(token, dialect: name) {
+        switch world.lookUpKey(token, dialect: id) {
         case .disabled: return nil
         case .valid(let key):
             if let bot = world.setup.telegram.bot(token: token) { return bot }
-            let id = TelegramBot.id(fromToken: token) ?? 0
-            return TelegramBot(token: token, id: id, username: "bot\(id)_bot", firstName: key.label)
+            let botID = TelegramBot.id(fromToken: token) ?? 0
+            return TelegramBot(token: token, id: botID, username: "bot\(botID)_bot", firstName: key.label)
         case .unknown:
             return world.setup.telegram.bot(token: token)
         }
     }
 
-    /// Counts the request against the token's limit: `WorldSetup.rateLimits["telegram"]` (or a
-    /// per-key override) if set, else `TelegramSetup.rateLimit`.
-    func admit(token: String, in world: inout WorldState) -> RateLimiter.Decision {
-        if world.rateLimits[name] == nil, world.keyRateLimits[token] == nil {
-            guard let fallback = world.setup.telegram.rateLimit else { return .allowed }
-            world.rateLimits[name] = fallback
-        }
-        return world.admit(key: token, dialect: name)
-    }
-
-    /// A wait rounded up to whole seconds, at least 1.
-    static func wholeSeconds(_ duration: Duration) -> Int {
-        max(1, Int((duration.wholeMilliseconds + 999) / 1000))
-    }
-
-    public func renderFault(code: String, request: DialectRequest, in world: inout WorldState) -> DialectResponse? {
+    package func renderFault(code: String, request: DialectRequest, in world: inout WorldState) -> DialectResponse? {
         if code == "TOO_MANY_REQUESTS" {
             return TelegramJSON.error(.tooManyRequests(retryAfter: max(1, world.setup.telegram.floodRetryAfter)))
         }
         return TelegramError.scriptable[code].map(TelegramJSON.error)
     }
 
-    public func render(_ problem: RequestProblem) -> DialectResponse {
+    package func render(_ problem: RequestProblem) -> DialectResponse {
         switch problem {
         case .bodyTooLarge: TelegramJSON.error(.requestTooLarge)
-        case .notFound: TelegramJSON.error(.notFound)
-        case .methodNotAllowed: TelegramJSON.error(.methodNotFound)
+        case .notFound, .methodNotAllowed: TelegramJSON.error(.methodNotFound)
         }
+    }
+
+    /// The bot token `TelegramSetup.demoToken`, 1500 Stars (`TelegramSetup.demo`).
+    package func addDemo(to setup: inout WorldSetup) {
+        setup.keys.append(APIKey(key: TelegramSetup.demoToken, dialect: id, label: "StarMock Demo", owner: "demo-telegram"))
+        setup.telegram = .demo
     }
 }

@@ -1,9 +1,10 @@
 import StarMockCore
+import StarMockDialects
 import Yams
 
 extension ScenarioParser {
     /// Order kinds a lifecycle can be given for; `default` covers kinds not listed.
-    static let lifecycleKinds = ["stars", "premium", "default"]
+    static let lifecycleKinds = LifecycleKind.allCases.map(\.rawValue)
     static let lifecycleKeys = ["pending", "outcome", "failure_message", "script", "complete_after_polls"]
     static let outcomeNames = ["completed", "failed", "stuck"]
     /// The message of a failed order when the lifecycle gives none.
@@ -12,8 +13,7 @@ extension ScenarioParser {
     /// `lifecycles: {stars: {pending: 65s, outcome: completed}, premium: {...}, default: {...}}`
     mutating func lifecycles(_ node: Node) throws(ScenarioError) {
         for entry in try reader.fields(node, "lifecycles", allowed: Self.lifecycleKinds).entries {
-            let kind = entry.name == "default" ? "*" : entry.name
-            setup.lifecycles[kind] = try lifecycle(entry.value, entry.name)
+            setup.lifecycles[LifecycleKind(rawValue: entry.name)!] = try lifecycle(entry.value, entry.name)
         }
     }
 

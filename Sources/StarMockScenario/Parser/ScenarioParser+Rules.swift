@@ -52,11 +52,13 @@ extension ScenarioParser {
 
     /// The fields that pick requests, shared by latency and faults.
     mutating func selection(_ f: Fields, action: FaultRule.Action) throws(ScenarioError) -> FaultRule {
-        var rule = FaultRule(dialect: "*", action: action)
+        var rule = FaultRule(dialect: nil, action: action)
         if let node = f["dialect"] {
             let name = try reader.string(node, "dialect")
-            if name != "*" { try scenarioDialect(name, at: node) }
-            rule.dialect = name
+            if name != "*" {
+                try scenarioDialect(name, at: node)
+                rule.dialect = DialectID(name)
+            }
         }
         if let node = f["method"] {
             let method = try reader.string(node, "method").uppercased()
@@ -69,7 +71,7 @@ extension ScenarioParser {
         }
         if let node = f["path"] {
             let path = try reader.nonEmptyString(node, "path")
-            if let problem = DialectRoutes.syntaxProblem(path) ?? routeProblem(path, dialect: rule.dialect) {
+            if let problem = RouteCheck.syntaxProblem(path, dialects: scenarioDialects) ?? routeProblem(path, dialect: rule.dialect) {
                 throw reader.error(node, problem)
             }
             rule.path = path
@@ -80,8 +82,8 @@ extension ScenarioParser {
                 throw reader.error(
                     node, "key \"\(secret)\" is not declared under world.keys\(reader.didYouMean(secret, keys.keys.sorted()))")
             }
-            if rule.dialect != "*" && declared.key.dialect != rule.dialect {
-                throw reader.error(node, "key \"\(secret)\" belongs to \(declared.key.dialect), not \(rule.dialect)")
+            if let dialect = rule.dialect, declared.key.dialect != dialect {
+                throw reader.error(node, "key \"\(secret)\" belongs to \(declared.key.dialect), not \(dialect)")
             }
             rule.key = secret
         }
@@ -103,20 +105,24 @@ extension ScenarioParser {
         return rule
     }
 
-    /// Why no request of `dialect` (or of any of the scenario's, for `*`) can have this path.
-    func routeProblem(_ path: String, dialect: String) -> String? {
-        if dialect != "*" { return DialectRoutes.problem(pattern: path, dialect: dialect) }
-        let problems = dialects.map { DialectRoutes.problem(pattern: path, dialect: $0) }
+    /// The scenario's dialects.
+    var scenarioDialects: [any Dialect] { dialects.compactMap { known[$0] } }
+
+    /// Why no request of `dialect` (or of any of the scenario's, for every dialect) can have
+    /// this path.
+    func routeProblem(_ path: String, dialect: DialectID?) -> String? {
+        if let dialect { return known[dialect.name].flatMap { RouteCheck.problem(pattern: path, dialect: $0) } }
+        let problems = scenarioDialects.map { RouteCheck.problem(pattern: path, dialect: $0) }
         guard !problems.contains(where: { $0 == nil }), let first = problems.first else { return nil }
         return dialects.count == 1 ? first : "no route of \(dialects.joined(separator: ", ")) matches \"\(path)\""
     }
 
     /// A `respond` code must be in the catalogue of the dialect (of each dialect, for `*`).
-    func checkCode(_ code: String, dialect: String, at node: Node) throws(ScenarioError) {
-        for name in dialect == "*" ? dialects : [dialect] {
+    func checkCode(_ code: String, dialect: DialectID?, at node: Node) throws(ScenarioError) {
+        for name in dialect.map({ [$0.name] }) ?? dialects {
             guard let codes = known[name]?.faultCodes, !codes.contains(code) else { continue }
             var base = "\"\(code)\" is not a \(name) error code"
-            if dialect == "*" && dialects.count > 1 { base += " (set \"dialect\" to aim the fault at one dialect)" }
+            if dialect == nil && dialects.count > 1 { base += " (set \"dialect\" to aim the fault at one dialect)" }
             throw reader.error(node, Suggestion.message(base, word: code, candidates: codes, label: "Codes"))
         }
     }
@@ -178,11 +184,10 @@ extension ScenarioParser {
             }
             try scenarioDialect(entry.name, at: entry.key)
             if case .scalar(let scalar) = entry.value, scalar.resolvedTagName == .str, scalar.string == "none" {
-                setup.rateLimits[entry.name] = nil
-                // Telegram falls back on its own flood limit when the world sets none.
-                if entry.name == "telegram" { setup.telegram.rateLimit = nil }
+                setup.rateLimits[DialectID(entry.name)] = .unlimited
             } else {
-                setup.rateLimits[entry.name] = try rateLimit(entry.value, "rate_limits.\(entry.name)", noneAllowed: true)
+                setup.rateLimits[DialectID(entry.name)] = .limited(
+                    try rateLimit(entry.value, "rate_limits.\(entry.name)", noneAllowed: true))
             }
         }
     }

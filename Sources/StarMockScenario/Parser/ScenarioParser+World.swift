@@ -1,21 +1,22 @@
 import StarMockCore
+import StarMockDialects
 import Yams
 
 extension ScenarioParser {
-    /// The largest order id or order count a scenario may give, far below where counting on
-    /// from it could overflow.
-    static let largestCount = 999_999_999_999
+    /// The largest order id or order count a scenario may give.
+    static let largestCount = ScenarioContext.largestCount
 
-    static let worldKeys = [
-        "accounts", "keys", "users", "prices", "first_order_id", "wait_timeout", "journal_capacity", "telegram", "papaya",
-        "reseller",
+    /// The keys every world has, before the dialects' own sections.
+    static let sharedWorldKeys = [
+        "accounts", "keys", "users", "prices", "first_order_id", "wait_timeout", "journal_capacity",
     ]
-    /// Dialects whose keys spend nothing: their owners need no account (a bot, a papaya application).
-    static let moneylessDialects: Set<String> = ["telegram", "papaya"]
+
+    /// The dialects with a section of their own under `world:`, in the assembling list's order.
+    var sectionDialects: [any Dialect] { Dialects.all.filter { $0.scenarioSection != nil } }
 
     /// `world:` accounts, keys, users, prices, order ids, the wait timeout, the journal size.
     mutating func world(_ node: Node) throws(ScenarioError) {
-        let f = try reader.fields(node, "world", allowed: Self.worldKeys)
+        let f = try reader.fields(node, "world", allowed: Self.sharedWorldKeys + sectionDialects.map(\.id.name))
         // Accounts first: keys name their owners.
         if let node = f["accounts"] { try accounts(node) }
         if let node = f["keys"] { try apiKeys(node) }
@@ -24,7 +25,7 @@ extension ScenarioParser {
         if let node = f["first_order_id"] {
             for entry in try reader.anyFields(node, "first_order_id").entries {
                 try scenarioDialect(entry.name, at: entry.key)
-                setup.firstOrderID[entry.name] = try reader.int(
+                setup.firstOrderID[DialectID(entry.name)] = try reader.int(
                     entry.value, "first_order_id.\(entry.name)", in: 1...Self.largestCount)
             }
         }
@@ -33,14 +34,14 @@ extension ScenarioParser {
             setup.journalCapacity = try reader.int(node, "journal_capacity", in: 1...Int.max)
         }
         // Each dialect's own part, once keys and users are known.
-        for name in ["telegram", "papaya", "reseller"] {
-            guard let node = f[name] else { continue }
+        for dialect in sectionDialects {
+            let name = dialect.id.name
+            guard let node = f[name], let section = dialect.scenarioSection else { continue }
             try scenarioDialect(name, at: f.keyNode(name)!)
-            switch name {
-            case "telegram": try telegram(node)
-            case "papaya": try papaya(node)
-            default: try reseller(node)
-            }
+            var context = ScenarioContext(reader: reader, setup: setup, keys: keys, timeBase: timeBase)
+            try section.read(node, &context)
+            setup = context.setup
+            keys = context.keys
         }
     }
 
@@ -76,12 +77,10 @@ extension ScenarioParser {
                 throw reader.error(
                     item, "missing required key \"dialect\" in a key (this scenario serves \(dialects.joined(separator: ", ")))")
             }
-            if dialect == "telegram", let problem = Self.telegramTokenProblem(secret) {
-                throw reader.error(keyNode, problem)
-            }
+            if let problem = known[dialect]?.keyProblem(secret) { throw reader.error(keyNode, problem) }
             let ownerNode = try f.required("owner")
             let owner = try reader.nonEmptyString(ownerNode, "owner")
-            guard setup.accounts[owner] != nil || Self.moneylessDialects.contains(dialect) else {
+            guard setup.accounts[owner] != nil || known[dialect]?.keysSpendMoney == false else {
                 let owners = setup.accounts.keys.sorted()
                 if owners.isEmpty {
                     throw reader.error(ownerNode, "owner \"\(owner)\" has no account; declare it under world.accounts")
@@ -98,7 +97,7 @@ extension ScenarioParser {
                 let (line, column) = first.node.position
                 throw reader.error(keyNode, "key \"\(secret)\" is declared twice (first at \(line):\(column))")
             }
-            let key = APIKey(key: secret, dialect: dialect, label: label, owner: owner, enabled: enabled)
+            let key = APIKey(key: secret, dialect: DialectID(dialect), label: label, owner: owner, enabled: enabled)
             keys[secret] = (key, keyNode)
             setup.keys.append(key)
         }
@@ -107,6 +106,7 @@ extension ScenarioParser {
     /// `users: [{username: some_user, id: 1, stars: true, premium: true}]`
     mutating func users(_ node: Node) throws(ScenarioError) {
         var seen: [String: Node] = [:]
+        var seenIDs: [Int: Node] = [:]
         for item in try reader.list(node, "users") {
             let f = try reader.fields(item, "a user", allowed: ["username", "id", "stars", "premium"])
             let nameNode = try f.required("username")
@@ -119,7 +119,13 @@ extension ScenarioParser {
                 throw reader.error(nameNode, "user \"\(username)\" is declared twice (first at \(line):\(column))")
             }
             seen[username.lowercased()] = nameNode
-            let id = try reader.int(try f.required("id"), "id", in: 1...Int.max)
+            let idNode = try f.required("id")
+            let id = try reader.int(idNode, "id", in: 1...Int.max)
+            if let first = seenIDs[id] {
+                let (line, column) = first.position
+                throw reader.error(idNode, "user id \(id) is declared twice (first at \(line):\(column)); each Telegram user has an id of their own")
+            }
+            seenIDs[id] = idNode
             var stars = true
             var premium = true
             if let node = f["stars"] { stars = try reader.bool(node, "stars") }
@@ -134,18 +140,14 @@ extension ScenarioParser {
     mutating func prices(_ node: Node) throws(ScenarioError) {
         for entry in try reader.anyFields(node, "prices").entries {
             try scenarioDialect(entry.name, at: entry.key)
-            switch entry.name {
-            case "reseller":
-                throw reader.error(
-                    entry.key, "reseller prices are its star packages: set world.reseller.packages: {50: \"0.85\", 100: \"1.70\"}")
-            case "telegram", "papaya":
-                throw reader.error(
-                    entry.key,
-                    "\(entry.name) sells nothing at a price list (its prices come with each invoice); remove prices.\(entry.name)")
-            default: break
+            let id = DialectID(entry.name)
+            var base = setup.prices[id]
+            switch known[entry.name]?.priceList {
+            case .none(let reason)?: throw reader.error(entry.key, reason)
+            case .documented(let list)?: base = base ?? list
+            case nil: break
             }
             let f = try reader.fields(entry.value, "prices of \(entry.name)", allowed: ["per_star", "min_stars", "premium"])
-            let base = setup.prices[entry.name]
             var list = base ?? PriceList(perStar: UnitPrice(micros: 0), minStars: 1, premium: [:])
             if base == nil {
                 // No documented prices to fall back on: everything must be given.
@@ -169,7 +171,7 @@ extension ScenarioParser {
                 }
                 list.premium = premium
             }
-            setup.prices[entry.name] = list
+            setup.prices[id] = list
         }
     }
 }

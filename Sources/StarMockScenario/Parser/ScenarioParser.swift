@@ -144,21 +144,16 @@ struct ScenarioParser {
 
     /// An instant on the world's clock; `+N` counts from `start`.
     func instant(_ node: Node, _ name: String) throws(ScenarioError) -> WorldTime {
-        switch try reader.time(node, name) {
-        case .absolute(let time): return time
-        case .relative(let offset):
-            guard let timeBase else {
-                throw reader.error(
-                    node,
-                    "\"\(name)\": a relative time needs \"start\" when the clock is real (the world would start at the wall time, unknown now); set \"start\" or use an absolute time")
-            }
-            return timeBase.adding(offset)
-        }
+        try context.instant(node, name)
     }
 
-    /// Relative times were resolved against the implicit start of a virtual or scaled clock:
-    /// pin it, so `--clock real` given on the command line keeps the windows in place.
+    /// Pins the implicit start when `node` is a relative time (see `ScenarioContext`).
     mutating func pinStartIfRelative(_ node: Node) {
-        if setup.startTime == nil, case .relative = try? reader.time(node, "") { setup.startTime = timeBase }
+        var context = self.context
+        context.pinStartIfRelative(node)
+        setup = context.setup
     }
+
+    /// What the dialects' sections see of the scenario so far.
+    var context: ScenarioContext { ScenarioContext(reader: reader, setup: setup, keys: keys, timeBase: timeBase) }
 }

@@ -1,0 +1,213 @@
+public import StarMockCore
+
+/// One endpoint of a dialect: its method, its path template and the handler that answers.
+/// Adding an endpoint is one entry in the dialect's `EndpointTable` plus its handler.
+package struct Endpoint: Sendable {
+    /// The method it answers; nil: any method (the Bot API takes GET and POST alike).
+    package let method: HTTPMethod?
+    /// The path template, as `/api/v1/order/{id}` or `/bot{token}/getMe`.
+    package let path: PathTemplate
+    /// What it does.
+    package let handler: @Sendable (DialectCall, inout WorldState) -> DialectReply
+
+    /// An endpoint that may hold its answer (`?wait=true`).
+    package init(
+        _ method: HTTPMethod?, _ path: PathTemplate,
+        reply handler: @escaping @Sendable (DialectCall, inout WorldState) -> DialectReply
+    ) {
+        self.method = method
+        self.path = path
+        self.handler = handler
+    }
+
+    /// An endpoint that answers at once.
+    package init(
+        _ method: HTTPMethod?, _ path: PathTemplate,
+        _ handler: @escaping @Sendable (DialectCall, inout WorldState) -> DialectResponse
+    ) {
+        self.init(method, path, reply: { call, world in .now(handler(call, &world)) })
+    }
+}
+
+/// What an endpoint's handler gets: the request, the path's captures, the key the pipeline
+/// authenticated and what the dialect's `prepare` read.
+package struct DialectCall: Sendable {
+    /// The request.
+    package let request: DialectRequest
+    /// The key that was presented and accepted.
+    package let key: APIKey
+    /// Captured path segments by name (`{id}` → `captures["id"]`).
+    package let captures: [String: String]
+    /// What `Dialect.prepare` read (the Bot API's parameters), if anything.
+    package let context: (any Sendable)?
+
+    /// A call.
+    package init(request: DialectRequest, key: APIKey, captures: [String: String] = [:], context: (any Sendable)? = nil) {
+        self.request = request
+        self.key = key
+        self.captures = captures
+        self.context = context
+    }
+
+    /// A captured path segment (empty when the template has no such capture).
+    package subscript(_ name: String) -> String { captures[name] ?? "" }
+}
+
+/// A path template: literal segments, whole-segment captures `{id}`, and captures behind a
+/// literal prefix `bot{token}` (the Bot API's token shares its segment with `bot`).
+package struct PathTemplate: Sendable, Equatable, ExpressibleByStringLiteral, CustomStringConvertible {
+    /// One segment of a template.
+    package enum Segment: Sendable, Equatable {
+        /// This text.
+        case literal(String)
+        /// Any non-empty segment starting with `prefix` (possibly empty), the rest captured.
+        case capture(prefix: String, name: String)
+    }
+
+    /// The segments after the leading `/`.
+    package let segments: [Segment]
+    /// The template as written.
+    package let text: String
+
+    /// Parses `/api/v1/order/{id}`.
+    package init(_ text: String) {
+        self.text = text
+        self.segments = text.split(separator: "/").map { part in
+            if let open = part.firstIndex(of: "{"), part.hasSuffix("}") {
+                return .capture(
+                    prefix: String(part[..<open]), name: String(part[part.index(after: open)..<part.index(before: part.endIndex)]))
+            }
+            return .literal(String(part))
+        }
+    }
+
+    package init(stringLiteral value: String) { self.init(value) }
+
+    package var description: String { text }
+
+    /// The template as a scenario path pattern: each capture becomes `*` (`bot{token}` → `bot*`).
+    package var pattern: String {
+        "/" + segments.map { segment in
+            switch segment {
+            case .literal(let text): text
+            case .capture(let prefix, _): prefix + "*"
+            }
+        }.joined(separator: "/")
+    }
+
+    /// The captures when `path` (split at `/`, without the leading empty segment) matches.
+    /// - Parameter caseInsensitive: literals compare without case (a capture's prefix never).
+    package func match(_ path: [Substring], caseInsensitive: Bool, depth: Int? = nil) -> [String: String]? {
+        let count = depth ?? segments.count
+        guard depth == nil ? path.count == segments.count : path.count >= count && segments.count >= count else {
+            return nil
+        }
+        var captures: [String: String] = [:]
+        for i in 0..<count {
+            let part = path[i]
+            switch segments[i] {
+            case .literal(let text):
+                guard caseInsensitive ? part.caseInsensitiveEquals(text) : part == text else { return nil }
+            case .capture(let prefix, let name):
+                // Deciding the scope, `bot` alone is still the Bot API's (its own 404).
+                guard part.hasPrefix(prefix), part.count > prefix.count || depth != nil else { return nil }
+                if depth == nil { captures[name] = String(part.dropFirst(prefix.count)) }
+            }
+        }
+        return captures
+    }
+}
+
+/// A dialect's endpoints and the quirks of the framework it runs on. Routing, the 404 and 405
+/// answers with their `Allow` header, and scenario path validation all come from this table.
+package struct EndpointTable: Sendable {
+    /// The endpoints.
+    package let endpoints: [Endpoint]
+    /// How many leading segments decide that a path belongs to this dialect (`/api/v1` is 2);
+    /// a claimed path that matches no endpoint gets the dialect's own 404.
+    package let scopeDepth: Int
+    /// HEAD is answered as GET, and listed in `Allow` (Starlette, Express).
+    package let headAsGet: Bool
+    /// Literal path segments match without case (ASP.NET, the Bot API's method names).
+    package let caseInsensitivePaths: Bool
+    /// Authentication runs before the endpoint is looked up (the Bot API checks the token
+    /// first, so an unknown method with a bad token is 401).
+    package let authenticateFirst: Bool
+    /// Said when a scenario's path pattern matches a route only without case (fault patterns
+    /// compare paths exactly as sent).
+    package let caseNote: String?
+
+    /// A table.
+    package init(
+        scopeDepth: Int, headAsGet: Bool = true, caseInsensitivePaths: Bool = false, authenticateFirst: Bool = false,
+        caseNote: String? = nil, _ endpoints: [Endpoint]
+    ) {
+        self.caseNote = caseNote
+        self.endpoints = endpoints
+        self.scopeDepth = scopeDepth
+        self.headAsGet = headAsGet
+        self.caseInsensitivePaths = caseInsensitivePaths
+        self.authenticateFirst = authenticateFirst
+    }
+
+    /// What routing found.
+    package enum Match: Sendable {
+        /// This endpoint, with its captures.
+        case found(Endpoint, [String: String])
+        /// The dialect's 404 (or a 405 with the methods the path has).
+        case problem(RequestProblem)
+    }
+
+    /// Whether this dialect serves `path` (its leading `scopeDepth` segments match an endpoint's).
+    package func claims(_ segments: [Substring]) -> Bool {
+        endpoints.contains { $0.path.match(segments, caseInsensitive: caseInsensitivePaths, depth: scopeDepth) != nil }
+    }
+
+    /// Finds the endpoint for a request; 404 when no template matches the path, 405 with the
+    /// methods it does have when none answers this method.
+    package func route(_ request: DialectRequest) -> Match {
+        route(method: request.method, segments: Self.segments(request.path))
+    }
+
+    package func route(method: HTTPMethod, segments: [Substring]) -> Match {
+        var allowed: [HTTPMethod] = []
+        for endpoint in endpoints {
+            guard let captures = endpoint.path.match(segments, caseInsensitive: caseInsensitivePaths) else { continue }
+            guard let wanted = endpoint.method else { return .found(endpoint, captures) }
+            if wanted == method || (headAsGet && method == .head && wanted == .get) { return .found(endpoint, captures) }
+            allowed.append(wanted)
+            if headAsGet && wanted == .get { allowed.append(.head) }
+        }
+        if allowed.isEmpty { return .problem(.notFound) }
+        return .problem(.methodNotAllowed(allowed: allowed.map(\.name)))
+    }
+
+    /// Path segments, empty ones dropped as the upstreams' routers do: `/api/v1/balance/` →
+    /// `api`, `v1`, `balance`.
+    package static func segments(_ path: String) -> [Substring] { path.split(separator: "/") }
+
+    /// Every route as a scenario path pattern (`/api/v1/order/*`), in table order, once each.
+    package var patterns: [String] {
+        var seen: Set<String> = []
+        return endpoints.map(\.path.pattern).filter { seen.insert($0).inserted }
+    }
+
+    /// What every path of this dialect starts with, as a pattern (`/api/v1/`, `/bot*/`, `/`).
+    package var basePattern: String {
+        let all = endpoints.map { $0.path.pattern.split(separator: "/") }
+        // The leading segments every endpoint shares, within the scope.
+        var base: [Substring] = []
+        for i in 0..<scopeDepth {
+            guard let part = all.first.flatMap({ $0.count > i ? $0[i] : nil }), all.allSatisfy({ $0.count > i && $0[i] == part })
+            else { break }
+            base.append(part)
+        }
+        return "/" + base.map { $0 + "/" }.joined()
+    }
+}
+
+extension Substring {
+    fileprivate func caseInsensitiveEquals(_ other: String) -> Bool {
+        String(self).caseInsensitiveEquals(other)
+    }
+}
