@@ -1,4 +1,5 @@
 import StarMockCore
+import StarMockDialects
 public import StarMockScenario
 import Yams
 
@@ -161,25 +162,26 @@ struct ContractParser {
         return step
     }
 
-    /// The scenario's first enabled key of the dialect (for `telegram`, then its first bot).
+    /// The scenario's first enabled key of the dialect, else the first credential the dialect
+    /// knows of itself (a listed bot's token).
     static func defaultKey(dialect: String, setup: WorldSetup) -> String? {
-        if let key = setup.keys.first(where: { $0.dialect == dialect && $0.enabled }) { return key.key }
-        if dialect == "telegram", let bot = setup.telegram.bots.first { return bot.token }
-        return nil
+        if let key = setup.keys.first(where: { $0.dialect.name == dialect && $0.enabled }) { return key.key }
+        return Dialects.named(dialect)?.credentials(in: setup).first
     }
 
     func checkKey(_ key: String, dialect: String, at node: Node) throws(ScenarioError) {
         if let declared = setup.keys.first(where: { $0.key == key }) {
-            guard declared.dialect == dialect else {
+            guard declared.dialect.name == dialect else {
                 throw reader.error(node, "key \"\(key)\" belongs to \(declared.dialect), not to this step's dialect \(dialect)")
             }
             return
         }
-        if dialect == "telegram", setup.telegram.bots.contains(where: { $0.token == key }) { return }
-        let known = setup.keys.filter { $0.dialect == dialect }.map(\.key)
+        let credentials = Dialects.named(dialect)?.credentials(in: setup) ?? []
+        if credentials.contains(key) { return }
+        let known = setup.keys.filter { $0.dialect.name == dialect }.map(\.key)
         // A world without any key of the dialect is an upstream that knows none: any key
         // given is meant to be refused (INVALID_API_KEY), not a typo.
-        if known.isEmpty && !(dialect == "telegram" && !setup.telegram.bots.isEmpty) { return }
+        if credentials.isEmpty { return }
         throw reader.error(
             node,
             Suggestion.message(
@@ -327,13 +329,16 @@ struct ContractParser {
 
     func path(_ node: Node) throws(ScenarioError) -> String {
         let text = try reader.string(node, "path")
-        if let problem = DialectRoutes.syntaxProblem(text) ?? routeProblem(text) { throw reader.error(node, problem) }
+        if let problem = RouteCheck.syntaxProblem(text, dialects: served) ?? routeProblem(text) { throw reader.error(node, problem) }
         return text
     }
 
+    /// The scenario's dialects.
+    var served: [any Dialect] { dialects.compactMap(Dialects.named) }
+
     /// Why no request of the scenario's dialects can have this path.
     func routeProblem(_ path: String) -> String? {
-        let problems = dialects.map { DialectRoutes.problem(pattern: path, dialect: $0) }
+        let problems = served.map { RouteCheck.problem(pattern: path, dialect: $0) }
         guard !problems.contains(where: { $0 == nil }), let first = problems.first else { return nil }
         return dialects.count == 1 ? first : "no route of \(dialects.joined(separator: ", ")) matches \"\(path)\""
     }
@@ -350,7 +355,7 @@ struct ContractParser {
             throw reader.error(node, "\"\(parts[0])\" is not a method; one of \(Self.methods.joined(separator: ", "))")
         }
         let path = String(parts[1])
-        if let problem = DialectRoutes.syntaxProblem(path) ?? routeProblem(path) { throw reader.error(node, problem) }
+        if let problem = RouteCheck.syntaxProblem(path, dialects: served) ?? routeProblem(path) { throw reader.error(node, problem) }
         return RequestPattern(method: method, path: path)
     }
 
@@ -390,7 +395,7 @@ struct ContractParser {
                 }
                 let id = try reader.int(try o.required("id"), "id", in: 1...999_999_999_999)
                 let states = try orderStates(try o.required("state"))
-                world.orders.append(OrderExpectation(ref: OrderRef(dialect: dialect, id: id), states: states))
+                world.orders.append(OrderExpectation(ref: OrderRef(dialect: DialectID(dialect), id: id), states: states))
             }
         }
         if let count = f["order_count"] { world.orderCount = try reader.int(count, "order_count", in: 0...Int.max) }

@@ -235,7 +235,9 @@ public enum ContractRunner {
             "STARMOCK_SCENARIO": scenario.title,
             "STARMOCK_STEP": String(step.number),
         ]
-        if let key = step.key { environment[step.dialect == "telegram" ? "STARMOCK_BOT_TOKEN" : "STARMOCK_API_KEY"] = key }
+        if let key = step.key {
+            environment[Dialects.named(step.dialect)?.credentialVariable ?? "STARMOCK_API_KEY"] = key
+        }
         return environment
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 public import StarMockCore
+import StarMockDialects
 public import StarMockScenario
 
 /// One scenario file, ready to run: its world and its contract (nil: skipped).

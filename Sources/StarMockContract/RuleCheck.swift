@@ -178,7 +178,7 @@ enum RuleCheck {
 
     /// The step's requests about an order: the ones naming it, and the writes (the one that
     /// placed it among them).
-    static func entries(about order: ObservedOrder, in entries: [JournalEntry], dialect: String) -> [JournalEntry] {
+    static func entries(about order: ObservedOrder, in entries: [JournalEntry], dialect: DialectID) -> [JournalEntry] {
         entries.filter { names($0, id: order.ref.id) || !["GET", "HEAD"].contains($0.method.uppercased()) }
     }
 

@@ -4,9 +4,9 @@ import StarMockDialects
 /// A scenario's path patterns checked against the dialects' endpoint tables, the same tables
 /// the server routes with, so a pattern that can never match is refused before it silently
 /// never fires.
-enum RouteCheck {
+package enum RouteCheck {
     /// Why `pattern` can never match a request of `dialect`, or nil when it can.
-    static func problem(pattern: String, dialect: any Dialect) -> String? {
+    package static func problem(pattern: String, dialect: any Dialect) -> String? {
         let table = dialect.endpoints
         let name = dialect.id.name
         let routes = table.patterns
@@ -26,7 +26,7 @@ enum RouteCheck {
 
     /// A pattern whose first segment names a value where the table captures one behind a
     /// prefix (`/bot123:AA…/getMe` instead of `/bot*/getMe`).
-    static func capturePrefixProblem(_ pattern: String, table: EndpointTable, name: String) -> String? {
+    package static func capturePrefixProblem(_ pattern: String, table: EndpointTable, name: String) -> String? {
         guard case .capture(let prefix, _)? = table.endpoints.first?.path.segments.first, !prefix.isEmpty else {
             return nil
         }
@@ -43,7 +43,7 @@ enum RouteCheck {
 
     /// A pattern's own shape problems (not starting with `/`, a query, `**` not at the end, a
     /// partial `*` other than a capture's prefix such as `bot*`).
-    static func syntaxProblem(_ pattern: String, dialects: [any Dialect]) -> String? {
+    package static func syntaxProblem(_ pattern: String, dialects: [any Dialect]) -> String? {
         guard pattern.hasPrefix("/") else { return "a path pattern starts with /, not \"\(pattern)\"" }
         if pattern.contains("?") {
             return "a path pattern matches the path without its query: drop \"\(pattern.drop { $0 != "?" })\""

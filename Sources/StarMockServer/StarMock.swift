@@ -62,10 +62,9 @@ public final class StarMock: Sendable {
     public static func start(
         setup: WorldSetup, dialects: [String], host: String = "127.0.0.1", port: Int = 0
     ) async throws -> StarMock {
-        if let unknown = dialects.first(where: { DialectSet.all[$0] == nil }) {
-            throw UnknownDialect(name: unknown)
+        guard let served = DialectSet(named: dialects) else {
+            throw UnknownDialect(name: dialects.first { DialectSet(named: [$0]) == nil } ?? "")
         }
-        let served = DialectSet(dialects.compactMap { DialectSet.all[$0] })
         let server = try await Server.start(
             world: World(setup), configuration: .init(host: host, port: port, dialects: served))
         return StarMock(server: server, dialects: dialects)

@@ -48,7 +48,7 @@ extension StarMockCommand {
                 throw ValidationError("--clock must be real, virtual or scaled:N (N > 0), not '\(clock)'")
             }
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535, not \(port)") }
-            for name in dialect where DialectSet.all[name] == nil {
+            for name in dialect where DialectSet(named: [name]) == nil {
                 throw ValidationError(
                     "Unknown dialect '\(name)'; known: \(DialectSet.allNames.joined(separator: ", "))")
             }
@@ -77,7 +77,7 @@ extension StarMockCommand {
             }
             if let clock { setup.clock = ClockMode(clock)! }
             if let seed { setup.seed = seed }
-            let dialects = DialectSet(served.compactMap { DialectSet.all[$0] })
+            let dialects = DialectSet(named: served) ?? .everything
             let world = World(setup)
             let server: Server
             do {

@@ -60,6 +60,13 @@ package protocol Dialect: Sendable {
     /// nil when it can.
     func keyProblem(_ secret: String) -> String?
 
+    /// Every credential a world of this setup accepts for this dialect (its keys, then any
+    /// it knows of itself).
+    func credentials(in setup: WorldSetup) -> [String]
+
+    /// The contract protocol's environment variable that carries a step's credential.
+    var credentialVariable: String { get }
+
     /// Adds the dialect's part of the demo world `starmock serve` starts with.
     func addDemo(to setup: inout WorldSetup)
 }
@@ -74,6 +81,8 @@ extension Dialect {
     package var priceList: PriceListRule { .none(reason: "\(id) sells nothing at a price list") }
     package var keysSpendMoney: Bool { true }
     package func keyProblem(_ secret: String) -> String? { nil }
+    package func credentials(in setup: WorldSetup) -> [String] { setup.keys.filter { $0.dialect == id }.map(\.key) }
+    package var credentialVariable: String { "STARMOCK_API_KEY" }
 }
 
 /// What a request presents as its credential.

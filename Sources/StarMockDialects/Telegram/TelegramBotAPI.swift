@@ -106,6 +106,14 @@ package struct TelegramBotAPI: Dialect {
 
     package func keyProblem(_ secret: String) -> String? { ScenarioContext.tokenProblem(secret) }
 
+    /// Its keys, then the listed bots' tokens.
+    package func credentials(in setup: WorldSetup) -> [String] {
+        setup.keys.filter { $0.dialect == id }.map(\.key) + setup.telegram.bots.map(\.token)
+    }
+
+    /// A bot's token travels as `STARMOCK_BOT_TOKEN`.
+    package var credentialVariable: String { "STARMOCK_BOT_TOKEN" }
+
     package var scenarioSection: ScenarioSection? { ScenarioSection { node, context throws(ScenarioError) in try context.telegram(node) } }
 
     /// Whether a token is well formed, by the Bot API server's rules: `<id>:<secret>`, at most

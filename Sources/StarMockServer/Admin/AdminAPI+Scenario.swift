@@ -12,7 +12,7 @@ extension AdminAPI {
         }
         let scenario: Scenario
         do {
-            scenario = try Scenario.parse(yaml: text, file: "scenario", serving: dialects.dialects.map(\.name))
+            scenario = try Scenario.parse(yaml: text, file: "scenario", serving: dialects.names)
         } catch {
             return Self.error(400, error.description)
         }

@@ -9,7 +9,7 @@ struct AdminAPI: Sendable {
 
     func handle(_ request: DialectRequest) -> DialectResponse {
         let s = request.segments.dropFirst().map(String.init)  // after "__admin"
-        let method = request.method.uppercased()
+        let method = request.method.normalized
         switch (method, s) {
         case ("GET", ["health"]): return health()
         case ("POST", ["reset"]):
@@ -28,7 +28,8 @@ struct AdminAPI: Sendable {
         case ("POST", let path) where path.count == 3 && path[0] == "keys": return setKey(path)
         case ("POST", ["balance"]): return setBalance(request)
         case ("POST", ["rate-limits"]): return setRateLimit(request)
-        case (_, let path) where path.first == "papaya": return papaya(request, path: Array(path.dropFirst()))
+        case (_, let path) where path.first.flatMap(dialects.dialect(named:)).map({ !$0.controlEndpoints.isEmpty }) == true:
+            return dialectControl(request, dialect: dialects.dialect(named: path[0])!)
         case (_, let path):
             let known: Set<[String]> = [["health"], ["reset"], ["state"], ["journal"], ["clock", "advance"], ["faults"], ["balance"], ["rate-limits"]]
             if known.contains(path) { return Self.error(405, "Method \(method) not allowed on \(request.path)") }
@@ -42,7 +43,7 @@ struct AdminAPI: Sendable {
         let (now, mode) = world.read { ($0.now, $0.clockMode) }
         return Self.ok([
             ("status", .string("ok")),
-            ("dialects", .array(dialects.dialects.map { .string($0.name) })),
+            ("dialects", .array(dialects.names.map(JSON.string))),
             ("clock", .string(mode.description)),
             ("now", .string(now.iso8601)),
         ])
@@ -52,7 +53,7 @@ struct AdminAPI: Sendable {
         world.read { w in
             let keys: [JSON] = w.keys.values.sorted { $0.key < $1.key }.map { k in
                 .object([
-                    ("key", .string(k.key)), ("dialect", .string(k.dialect)), ("label", .string(k.label)),
+                    ("key", .string(k.key)), ("dialect", .string(k.dialect.name)), ("label", .string(k.label)),
                     ("owner", .string(k.owner)), ("enabled", .bool(k.enabled)),
                 ])
             }
@@ -84,7 +85,7 @@ struct AdminAPI: Sendable {
 
     static func orderJSON(_ o: Order) -> JSON {
         var fields: [(String, JSON)] = [
-            ("dialect", .string(o.ref.dialect)), ("id", .int(o.ref.id)), ("key", .string(o.key)),
+            ("dialect", .string(o.ref.dialect.name)), ("id", .int(o.ref.id)), ("key", .string(o.key)),
             ("owner", .string(o.owner)), ("type", .string(o.kind.name)),
         ]
         switch o.kind {
@@ -121,7 +122,7 @@ struct AdminAPI: Sendable {
         case .success(let b): body = b
         case .failure(let e): return e.response
         }
-        guard let seconds = body["seconds"]?.numberText, let millis = FixedMillis.parse(seconds), millis >= 0 else {
+        guard let seconds = body["seconds"]?.numberText, let millis = FixedPoint.parse(seconds, scale: 3), millis >= 0 else {
             return Self.error(400, "Body must be {\"seconds\": N} with N ≥ 0 (at most 3 decimals)")
         }
         world.advance(by: .milliseconds(millis))
@@ -134,7 +135,7 @@ struct AdminAPI: Sendable {
 
     static func faultJSON(_ f: FaultRule) -> JSON {
         .object([
-            ("dialect", .string(f.dialect)), ("action", .string(f.action.description)), ("method", f.method.map(JSON.string) ?? .null),
+            ("dialect", .string(f.dialect?.name ?? "*")), ("action", .string(f.action.description)), ("method", f.method.map(JSON.string) ?? .null),
             ("path", f.path.map(JSON.string) ?? .null), ("phase", .string(f.phase.rawValue)),
             ("matched", .int(f.matched)), ("fired", .int(f.fired)),
         ])
@@ -153,7 +154,7 @@ struct AdminAPI: Sendable {
             return Self.error(400, "Unknown field \"\(unknown.0)\"; allowed: \(allowed.sorted().joined(separator: ", "))")
         }
         guard let dialectName = body["dialect"]?.stringValue, let dialect = dialects.dialect(named: dialectName) else {
-            return Self.error(400, "\"dialect\" must be one of: \(dialects.dialects.map(\.name).joined(separator: ", "))")
+            return Self.error(400, "\"dialect\" must be one of: \(dialects.names.joined(separator: ", "))")
         }
         guard let code = body["code"]?.stringValue, dialect.faultCodes.contains(code) else {
             return Self.error(400, "\"code\" must be one of \(dialectName)'s: \(dialect.faultCodes.joined(separator: ", "))")
@@ -165,7 +166,7 @@ struct AdminAPI: Sendable {
         for name in ["nth", "times"] where body[name] != nil && (body[name]?.intValue ?? 0) < 1 {
             return Self.error(400, "\"\(name)\" must be an integer ≥ 1")
         }
-        var rule = FaultRule(dialect: dialectName, code: code)
+        var rule = FaultRule(dialect: dialect.id, code: code)
         rule.method = body["method"]?.stringValue
         rule.path = body["path"]?.stringValue
         rule.key = body["key"]?.stringValue
@@ -190,7 +191,7 @@ struct AdminAPI: Sendable {
     /// `POST /__admin/orders/{dialect}/{id}/complete|fail`
     func endOrder(_ path: [String]) -> DialectResponse {
         guard let id = Int(path[2]) else { return Self.error(400, "Order id must be an integer") }
-        let ref = OrderRef(dialect: path[1], id: id)
+        let ref = OrderRef(dialect: DialectID(path[1]), id: id)
         let outcome: OrderOutcome
         switch path[3] {
         case "complete": outcome = .completed
@@ -252,65 +253,54 @@ struct AdminAPI: Sendable {
         let key = body["key"]?.stringValue
         guard (dialect == nil) != (key == nil) else { return Self.error(400, "Give exactly one of \"dialect\" or \"key\"") }
         if let dialect, dialects.dialect(named: dialect) == nil {
-            return Self.error(400, "\"dialect\" must be one of: \(dialects.dialects.map(\.name).joined(separator: ", "))")
+            return Self.error(400, "\"dialect\" must be one of: \(dialects.names.joined(separator: ", "))")
         }
         var limit: RateLimit?
         if body["limit"] != .null {
             guard let count = body["limit"]?.intValue, count >= 0,
-                let window = body["window_seconds"]?.numberText.flatMap(FixedMillis.parse), window > 0
+                let window = body["window_seconds"]?.numberText.flatMap({ FixedPoint.parse($0, scale: 3) }), window > 0
             else {
                 return Self.error(400, "\"limit\" must be an integer ≥ 0 and \"window_seconds\" a number > 0")
             }
             limit = RateLimit(limit: count, window: .milliseconds(window))
         }
         world.transact { w in
-            if let dialect { w.rateLimits[dialect] = limit } else if let key { w.keyRateLimits[key] = limit }
+            if let dialect {
+                w.rateLimits[DialectID(dialect)] = limit.map(RateLimitPolicy.limited) ?? .unlimited
+            } else if let key {
+                w.keyRateLimits[key] = limit
+            }
         }
         return Self.ok([
             ("dialect", dialect.map(JSON.string) ?? .null), ("key", key.map(JSON.string) ?? .null),
             ("limit", limit.map { .int($0.limit) } ?? .null),
-            ("window_seconds", limit.map { .number(FixedMillis.format($0.window.wholeMilliseconds)) } ?? .null),
+            ("window_seconds", limit.map { .number(FixedPoint.format($0.window.wholeMilliseconds, scale: 3, minimumFractionDigits: 0)) } ?? .null),
         ])
+    }
+
+    /// A dialect's own part of the control API (`/__admin/<dialect>/…`), from its table.
+    func dialectControl(_ request: DialectRequest, dialect: any Dialect) -> DialectResponse {
+        let segments = EndpointTable.segments(request.path)
+        var allowed: [String] = []
+        for endpoint in dialect.controlEndpoints {
+            guard let captures = endpoint.path.match(segments, caseInsensitive: false) else { continue }
+            guard endpoint.method == request.method else {
+                allowed.append(endpoint.method.name)
+                continue
+            }
+            let call = ControlCall(request: request, captures: captures)
+            return world.transact { endpoint.handler(call, &$0) }
+        }
+        if !allowed.isEmpty { return Self.error(405, "Method \(request.method) not allowed on \(request.path)") }
+        let routes = dialect.controlEndpoints.map { "\($0.method) \($0.path)" }.joined(separator: ", ")
+        return Self.error(404, "No control endpoint \(request.path); \(dialect.id) has: \(routes)")
     }
 
     // MARK: Helpers
 
-    struct Failure: Error { let response: DialectResponse }
+    static func parseObject(_ request: DialectRequest) -> Result<JSON, ControlFailure> { Control.parseObject(request) }
 
-    static func parseObject(_ request: DialectRequest) -> Result<JSON, Failure> {
-        do {
-            let body = try JSON.parse(request.body)
-            guard body.objectPairs != nil else { return .failure(Failure(response: error(400, "Body must be a JSON object"))) }
-            return .success(body)
-        } catch {
-            return .failure(Failure(response: Self.error(400, "Body is not JSON: \(error)")))
-        }
-    }
+    static func ok(_ fields: [(String, JSON)]) -> DialectResponse { Control.ok(fields) }
 
-    static func ok(_ fields: [(String, JSON)]) -> DialectResponse { .json(200, .object(fields)) }
-
-    static func error(_ status: Int, _ message: String) -> DialectResponse {
-        .json(status, .object([("error", .string(message))]))
-    }
-}
-
-/// `"1.5"` seconds → 1500 ms, exactly.
-enum FixedMillis {
-    static func format(_ millis: Int64) -> String {
-        let fraction = String(millis % 1000)
-        return millis % 1000 == 0
-            ? String(millis / 1000) : "\(millis / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
-    }
-
-    static func parse(_ text: String) -> Int64? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = Int64(parts[0]), whole >= 0, whole < 10_000_000_000 else { return nil }
-        var millis = whole * 1000
-        if parts.count == 2 {
-            let frac = parts[1]
-            guard !frac.isEmpty, frac.count <= 3, let f = Int64(frac) else { return nil }
-            millis += f * Int64([1, 100, 10, 1][frac.count])
-        }
-        return millis
-    }
+    static func error(_ status: Int, _ message: String) -> DialectResponse { Control.error(status, message) }
 }

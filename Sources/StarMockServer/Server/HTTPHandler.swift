@@ -78,7 +78,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func process(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let request = DialectRequest(
-            method: head.method.rawValue, target: head.uri,
+            method: HTTPMethod(head.method.rawValue), target: head.uri,
             headers: head.headers.map { ($0.name, $0.value) },
             body: body.map { Array($0.readableBytesView) } ?? [])
         body = nil
@@ -95,9 +95,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let world = state.world
         let loop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: loop)
-        let plan = world.transact { w in
-            Exchange.plan(request, tooLarge: bodyTooLarge, maxBodyBytes: state.maxBodyBytes, dialects: state.dialects, in: &w)
-        }
+        let bodyLimit = bodyTooLarge ? state.maxBodyBytes : nil
+        let plan = world.transact { w in state.pipeline.run(request, bodyLimit: bodyLimit, in: &w) }
         switch plan.reply {
         case .now(let response):
             deliver(plan, response: response, head: head, context: context)
@@ -118,7 +117,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Sends `response` as the plan says: after its latency (a timer on the world's clock),
     /// through its transport fault, and records it in the journal when it leaves.
-    private func deliver(_ plan: Exchange.Plan, response: DialectResponse, head: HTTPRequestHead, context: ChannelHandlerContext) {
+    private func deliver(_ plan: Exchange, response: DialectResponse, head: HTTPRequestHead, context: ChannelHandlerContext) {
         let world = state.world
         guard let delay = plan.delay, delay > .zero else {
             if !plan.recorded { world.transact { plan.record(response: response, in: &$0) } }
@@ -152,7 +151,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         delayed.onFlush(id) { world.transact { plan.record(response: response, in: &$0) } }
     }
 
-    private func send(_ plan: Exchange.Plan, response: DialectResponse, head: HTTPRequestHead, context: ChannelHandlerContext) {
+    private func send(_ plan: Exchange, response: DialectResponse, head: HTTPRequestHead, context: ChannelHandlerContext) {
         switch plan.transport {
         case .none:
             write(response, head: head, context: context)

@@ -124,7 +124,7 @@ public final class Server: Sendable {
     /// Calls the control API in process, as `METHOD /__admin/…` over HTTP would (used by the
     /// contract runner's `admin:` steps and by embedding tests).
     public func control(method: String, path: String, body: [UInt8] = []) -> DialectResponse {
-        state.admin.handle(DialectRequest(method: method, target: path, body: body))
+        state.admin.handle(DialectRequest(method: HTTPMethod(method), target: path, body: body))
     }
 
     /// Waits until the server has shut down.
@@ -143,6 +143,7 @@ public enum ServerError: Error, Sendable {
 final class ServerState: Sendable {
     let world: World
     let dialects: DialectSet
+    let pipeline: Pipeline
     let maxBodyBytes: Int
     let admin: AdminAPI
     let delayed = DelayedAnswers()
@@ -151,6 +152,7 @@ final class ServerState: Sendable {
     init(world: World, dialects: DialectSet, maxBodyBytes: Int) {
         self.world = world
         self.dialects = dialects
+        self.pipeline = Pipeline(dialects)
         self.maxBodyBytes = maxBodyBytes
         self.admin = AdminAPI(world: world, dialects: dialects)
     }
