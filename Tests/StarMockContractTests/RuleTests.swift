@@ -1,4 +1,5 @@
 import StarMockContract
+import StarMockDialects
 import StarMockCore
 import Testing
 

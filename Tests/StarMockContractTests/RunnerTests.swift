@@ -1,5 +1,6 @@
 import Foundation
 import StarMockContract
+import StarMockDialects
 import StarMockCore
 import Testing
 

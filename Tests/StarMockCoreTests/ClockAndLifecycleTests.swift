@@ -41,7 +41,7 @@ enum Fixture {
     static let start = WorldTime("2026-03-28 03:00:00")!
 
     static func setup(
-        clock: ClockMode = .virtual, lifecycles: [String: Lifecycle] = [:], seed: UInt64 = 1, balance: Int64 = 100_000
+        clock: ClockMode = .virtual, lifecycles: [LifecycleKind: Lifecycle] = [:], seed: UInt64 = 1, balance: Int64 = 100_000
     ) -> WorldSetup {
         var setup = WorldSetup()
         setup.keys = [key]
@@ -55,7 +55,7 @@ enum Fixture {
     @discardableResult
     static func place(
         _ world: World, reserve: Bool = false, kind: OrderKind = .stars(quantity: 100), cost: Int64 = 130,
-        dialect: String = "sh4de"
+        dialect: DialectID = "sh4de"
     ) throws -> Order {
         try world.transact {
             try $0.placeOrder(
@@ -161,7 +161,7 @@ struct ClockAndLifecycleTests {
     @Test("a failed order gives the money back", arguments: [false, true])
     func failureRefunds(reserve: Bool) throws {
         let world = World(
-            Fixture.setup(lifecycles: ["stars": Lifecycle(outcomes: [(.failed(message: "upstream said no"), 1)])], balance: 1000))
+            Fixture.setup(lifecycles: [.stars: Lifecycle(outcomes: [(.failed(message: "upstream said no"), 1)])], balance: 1000))
         let order = try Fixture.place(world, reserve: reserve)
         #expect(Fixture.account(world)?.available == Money(cents: 870))
         #expect(world.read { $0.isConsistent })
@@ -206,7 +206,7 @@ struct ClockAndLifecycleTests {
     func script() throws {
         let lifecycle = Lifecycle(
             outcomes: [(.completed, 1)], script: [.failed(message: "first"), .completed, .failed(message: "third")])
-        let world = World(Fixture.setup(lifecycles: ["stars": lifecycle]))
+        let world = World(Fixture.setup(lifecycles: [.stars: lifecycle]))
         let orders = try (0..<5).map { _ in try Fixture.place(world) }
         // Another kind does not use the stars script.
         let premium = try Fixture.place(world, kind: .premium(months: 3), cost: 499)
@@ -223,7 +223,7 @@ struct ClockAndLifecycleTests {
     func wildcardLifecycle() throws {
         let world = World(
             Fixture.setup(lifecycles: [
-                "*": Lifecycle(pending: .fixed(.seconds(5))), "premium": Lifecycle(pending: .fixed(.seconds(30))),
+                .every: Lifecycle(pending: .fixed(.seconds(5))), .premium: Lifecycle(pending: .fixed(.seconds(30))),
             ]))
         let stars = try Fixture.place(world)
         let premium = try Fixture.place(world, kind: .premium(months: 6), cost: 899)
@@ -238,7 +238,7 @@ struct ClockAndLifecycleTests {
     func weightedOutcomes() throws {
         let lifecycle = Lifecycle(
             outcomes: [(.completed, 3), (.failed(message: "f"), 1), (.failed(message: "never"), 0)])
-        let world = World(Fixture.setup(lifecycles: ["stars": lifecycle], balance: 1_000_000))
+        let world = World(Fixture.setup(lifecycles: [.stars: lifecycle], balance: 1_000_000))
         let outcomes = try (0..<400).map { _ in try Fixture.place(world, cost: 1).plannedOutcome }
         let completed = outcomes.count(where: { $0 == .completed })
         #expect((260...340).contains(completed))
@@ -248,7 +248,7 @@ struct ClockAndLifecycleTests {
 
     @Test("completeAfterPolls: the N-th status read ends the order")
     func completeAfterPolls() throws {
-        let world = World(Fixture.setup(lifecycles: ["stars": Lifecycle(pending: nil, completeAfterPolls: 3)]))
+        let world = World(Fixture.setup(lifecycles: [.stars: Lifecycle(pending: nil, completeAfterPolls: 3)]))
         let order = try Fixture.place(world)
         #expect(order.finishOnPoll == 3)
         world.advance(by: .seconds(86_400))  // time alone does not end it
@@ -273,7 +273,7 @@ struct ClockAndLifecycleTests {
     func pollsFailure() throws {
         let world = World(
             Fixture.setup(
-                lifecycles: ["stars": Lifecycle(pending: nil, outcomes: [(.failed(message: "x"), 1)], completeAfterPolls: 1)],
+                lifecycles: [.stars: Lifecycle(pending: nil, outcomes: [(.failed(message: "x"), 1)], completeAfterPolls: 1)],
                 balance: 1000))
         let order = try Fixture.place(world)
         #expect(world.transact { $0.pollOrder(order.ref) }?.state == .failed)
@@ -283,7 +283,7 @@ struct ClockAndLifecycleTests {
 
     @Test("polls and time: whichever comes first ends the order")
     func pollsOrTime() throws {
-        let world = World(Fixture.setup(lifecycles: ["stars": Lifecycle(pending: .fixed(.seconds(65)), completeAfterPolls: 2)]))
+        let world = World(Fixture.setup(lifecycles: [.stars: Lifecycle(pending: .fixed(.seconds(65)), completeAfterPolls: 2)]))
         let byPolls = try Fixture.place(world)
         let byTime = try Fixture.place(world)
         _ = world.transact { $0.pollOrder(byPolls.ref) }
@@ -297,7 +297,7 @@ struct ClockAndLifecycleTests {
 
     @Test("a stuck order never ends by itself")
     func stuck() throws {
-        let world = World(Fixture.setup(lifecycles: ["stars": Lifecycle(outcomes: [(.stuck, 1)])]))
+        let world = World(Fixture.setup(lifecycles: [.stars: Lifecycle(outcomes: [(.stuck, 1)])]))
         let order = try Fixture.place(world, reserve: true)
         #expect(order.plannedOutcome == .stuck)
         #expect(world.read { $0.timers.count } == 0)  // nothing is even scheduled
@@ -375,7 +375,7 @@ struct ClockAndLifecycleTests {
 
     @Test("waitForFinal times out on the world's clock while the order stays pending")
     func waitTimeout() throws {
-        var setup = Fixture.setup(lifecycles: ["stars": Lifecycle(pending: .fixed(.seconds(120)))])
+        var setup = Fixture.setup(lifecycles: [.stars: Lifecycle(pending: .fixed(.seconds(120)))])
         setup.waitTimeout = .seconds(90)
         let world = World(setup)
         let order = try Fixture.place(world)
@@ -581,7 +581,7 @@ struct ClockAndLifecycleTests {
         let lifecycle = Lifecycle(
             pending: .lognormal(median: .seconds(30), p99: .seconds(300)),
             outcomes: [(.completed, 2), (.failed(message: "f"), 1)])
-        let world = World(Fixture.setup(lifecycles: ["stars": lifecycle], seed: seed))
+        let world = World(Fixture.setup(lifecycles: [.stars: lifecycle], seed: seed))
         let refs = try (0..<20).map { _ in try Fixture.place(world, cost: 1).ref }
         world.advance(by: .seconds(86_400))
         return refs.map {

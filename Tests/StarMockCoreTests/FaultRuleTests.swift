@@ -19,7 +19,10 @@ struct FaultRuleTests {
         _ world: World, dialect: String = "sh4de", _ method: String = "POST", _ path: String = "/api/v1/order",
         key: String? = "k1", phase: FaultRule.Phase = .before
     ) -> String? {
-        world.transact { $0.takeFault(dialect: dialect, method: method, path: path, key: key, phase: phase) }?.code
+        let decision = world.transact {
+            $0.decideFaults(for: FaultQuery(dialect: DialectID(dialect), method: method, path: path, key: key))
+        }
+        return phase == .before ? decision.errorBefore : decision.errorAfter
     }
 
     @Test("no rules, no faults")
@@ -220,26 +223,29 @@ struct FaultRuleTests {
         #expect(take(world, dialect: "tgmarket", "GET", "/health") == nil)
     }
 
-    @Test("responses, transport faults and latency are taken separately")
+    @Test("one decision settles transport, error and latency in the order a request meets them")
     func kinds() throws {
         let world = makeWorld([
             FaultRule(dialect: "sh4de", action: .transport(.reset), times: 1),
             FaultRule(dialect: "sh4de", action: .delay(.fixed(.milliseconds(250))), phase: .before),
             FaultRule(dialect: "sh4de", code: "CHARGING_ERROR", times: 1),
         ])
-        func takeKind(_ kind: WorldState.FaultKind, _ phase: FaultRule.Phase = .before) -> FaultRule.Action? {
-            world.transact {
-                $0.takeFault(dialect: "sh4de", method: "POST", path: "/api/v1/order", key: "k1", phase: phase, kind: kind)
-            }?.action
+        func decide() -> FaultDecision {
+            world.transact { $0.decideFaults(for: FaultQuery(dialect: "sh4de", method: "POST", path: "/api/v1/order", key: "k1")) }
         }
-        #expect(takeKind(.respond) == .respond(code: "CHARGING_ERROR"))
-        #expect(takeKind(.respond) == nil)
-        #expect(takeKind(.transport) == .transport(.reset))
-        #expect(takeKind(.transport) == nil)
-        // Latency applies whatever phase is asked.
-        #expect(takeKind(.delay, .before) == .delay(.fixed(.milliseconds(250))))
-        #expect(takeKind(.delay, .after) == .delay(.fixed(.milliseconds(250))))
-        #expect(world.read { $0.faults.map(\.fired) } == [1, 2, 1])
+        // A reset before the world: the dialect never answers, so its error is not spent.
+        let first = decide()
+        #expect(first.transportBefore == .reset)
+        #expect(first.errorBefore == nil)
+        #expect(first.delay == .milliseconds(250))
+        let second = decide()
+        #expect(second.transportBefore == nil)
+        #expect(second.errorBefore == "CHARGING_ERROR")
+        // Latency applies whatever the phase.
+        #expect(second.delay == .milliseconds(250))
+        let third = decide()
+        #expect(third.errorBefore == nil && third.transportBefore == nil && third.delay == .milliseconds(250))
+        #expect(world.read { $0.faults.map(\.fired) } == [1, 3, 1])
         // A transport or latency rule has no dialect code.
         #expect(world.read { $0.faults.map(\.code) } == [nil, nil, "CHARGING_ERROR"])
     }

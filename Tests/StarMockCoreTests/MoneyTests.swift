@@ -103,7 +103,7 @@ struct MoneyTests {
         #expect(UnitPrice(micros: 5_000).cost(of: 1) == Money(cents: 1))  // 0.005 → 0.01
         #expect(UnitPrice(micros: 4_999).cost(of: 1) == .zero)  // 0.004999 → 0.00
         #expect(UnitPrice("0.012")!.cost(of: 100) == Money(cents: 120))  // TG Market's documented 1.20
-        #expect(PriceList.sh4de.perStar.cost(of: 50) == Money(cents: 65))
+        #expect(UnitPrice("0.013")!.cost(of: 50) == Money(cents: 65))  // sh4de's smallest order
     }
 
     @Test("UnitPrice Codable uses the short form")

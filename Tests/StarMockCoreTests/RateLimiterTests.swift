@@ -132,27 +132,27 @@ struct RateLimiterTests {
         #expect(limiter.admit(key: "k", at: at(1_007), limit: lower) == .allowed)
     }
 
-    @Test("the world limits by dialect, with per-key overrides, on its own clock")
+    @Test("the world limits by the dialect's default, with per-key overrides, on its own clock")
     func worldLimits() {
         var setup = WorldSetup()
         setup.clock = .virtual
         setup.keyRateLimits = ["vip": RateLimit(limit: 1, window: .seconds(60))]
         let world = World(setup)
-        let sh4de = world.transact { state in (0..<31).map { _ in state.admit(key: "k", dialect: "sh4de") } }
+        let sh4de = world.transact { state in (0..<31).map { _ in state.admit(key: "k", dialect: "sh4de", default: .perMinute30) } }
         #expect(sh4de.prefix(30).allSatisfy { $0 == .allowed })
         #expect(sh4de[30] == .limited(retryAfter: .seconds(60)))
-        let tg = world.transact { state in (0..<11).map { _ in state.admit(key: "t", dialect: "tgmarket") } }
+        let tg = world.transact { state in (0..<11).map { _ in state.admit(key: "t", dialect: "tgmarket", default: .perSecond10) } }
         #expect(tg.prefix(10).allSatisfy { $0 == .allowed })
         #expect(tg[10] == .limited(retryAfter: .seconds(1)))
-        #expect(world.transact { $0.admit(key: "vip", dialect: "tgmarket") } == .allowed)
-        #expect(world.transact { $0.admit(key: "vip", dialect: "tgmarket") } == .limited(retryAfter: .seconds(60)))
+        #expect(world.transact { $0.admit(key: "vip", dialect: "tgmarket", default: .perSecond10) } == .allowed)
+        #expect(world.transact { $0.admit(key: "vip", dialect: "tgmarket", default: .perSecond10) } == .limited(retryAfter: .seconds(60)))
         // No limit configured for a dialect: always allowed.
-        #expect(world.transact { state in (0..<100).allSatisfy { _ in state.admit(key: "x", dialect: "generic") == .allowed } })
+        #expect(world.transact { state in (0..<100).allSatisfy { _ in state.admit(key: "x", dialect: "generic", default: nil) == .allowed } })
         world.advance(by: .seconds(1))
-        #expect(world.transact { $0.admit(key: "t", dialect: "tgmarket") } == .allowed)
-        #expect(world.transact { $0.admit(key: "k", dialect: "sh4de") } == .limited(retryAfter: .seconds(59)))
+        #expect(world.transact { $0.admit(key: "t", dialect: "tgmarket", default: .perSecond10) } == .allowed)
+        #expect(world.transact { $0.admit(key: "k", dialect: "sh4de", default: .perMinute30) } == .limited(retryAfter: .seconds(59)))
         world.advance(by: .seconds(59))
-        #expect(world.transact { $0.admit(key: "k", dialect: "sh4de") } == .allowed)
+        #expect(world.transact { $0.admit(key: "k", dialect: "sh4de", default: .perMinute30) } == .allowed)
     }
 
     @Test("RateLimit Codable uses milliseconds")

@@ -31,7 +31,7 @@ enum PapayaWorld {
         var headers: [(String, String)] = []
         if let key { headers.append(("X-API-Key", key)) }
         if body != nil, let contentType { headers.append(("Content-Type", contentType)) }
-        let request = DialectRequest(method: method, target: target, headers: headers, body: Array((body ?? "").utf8))
+        let request = DialectRequest(method: HTTPMethod(method), target: target, headers: headers, body: Array((body ?? "").utf8))
         let routed = world.transact { DialectSet([Papaya()]).respond(to: request, in: &$0) }
         guard case .now(let response) = routed.reply else {
             Issue.record("the papaya dialect never holds a request")
@@ -394,7 +394,7 @@ struct PapayaErrorTests {
     @Test("A rate limit set by a scenario answers 429, empty, with Retry-After")
     func rateLimited() {
         var setup = PapayaWorld.setup()
-        setup.rateLimits["papaya"] = RateLimit(limit: 2, window: .seconds(10))
+        setup.rateLimits["papaya"] = .limited(RateLimit(limit: 2, window: .seconds(10)))
         let world = PapayaWorld.world(setup)
         #expect(PapayaWorld.send(world, "GET", "/api/subscriptions").status == 200)
         #expect(PapayaWorld.send(world, "GET", "/api/subscriptions").status == 200)

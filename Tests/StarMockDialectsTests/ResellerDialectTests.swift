@@ -20,7 +20,7 @@ enum ResellerWorld {
         ]
         setup.accounts = ["shop": Account(available: Money(cents: balance)), "other-shop": Account(available: Money(cents: 10_000))]
         if let firstOrder { setup.firstOrderID = ["reseller": firstOrder] }
-        if let lifecycle { setup.lifecycles = ["stars": lifecycle] }
+        if let lifecycle { setup.lifecycles = [.stars: lifecycle] }
         setup.users = [
             TelegramUser(username: "username", id: 123_456_789),
             TelegramUser(username: "no_stars", id: 100_000_004, canReceiveStars: false),
@@ -37,7 +37,7 @@ enum ResellerWorld {
         var all = headers
         if let key { all.append(("Authorization", "Bearer \(key)")) }
         if body != nil { all.append(("Content-Type", "application/json")) }
-        let request = DialectRequest(method: method, target: target, headers: all, body: Array((body ?? "").utf8))
+        let request = DialectRequest(method: HTTPMethod(method), target: target, headers: all, body: Array((body ?? "").utf8))
         let routed = world.transact { DialectSet([Reseller()]).respond(to: request, in: &$0) }
         guard case .now(let response) = routed.reply else {
             Issue.record("the reseller dialect never holds a request")

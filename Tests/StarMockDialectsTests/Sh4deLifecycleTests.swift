@@ -45,7 +45,7 @@ struct Sh4deLifecycleTests {
 
     @Test("a failed order refunds the charge exactly and reads as failed, in the same body shape")
     func failedRefunds() {
-        let h = Sh4deHarness { $0.lifecycles["stars"] = Lifecycle(outcomes: [(.failed(message: "Recipient unavailable"), 1)]) }
+        let h = Sh4deHarness { $0.lifecycles[.stars] = Lifecycle(outcomes: [(.failed(message: "Recipient unavailable"), 1)]) }
         let placed = h.orderStars()
         #expect(placed.status == 200)
         #expect(placed.json?["status_order"] == .string("pending"))
@@ -85,7 +85,7 @@ struct Sh4deLifecycleTests {
 
     @Test("a failed premium order refunds its 4.99")
     func failedPremium() {
-        let h = Sh4deHarness { $0.lifecycles["premium"] = Lifecycle(outcomes: [(.failed(message: "no"), 1)]) }
+        let h = Sh4deHarness { $0.lifecycles[.premium] = Lifecycle(outcomes: [(.failed(message: "no"), 1)]) }
         #expect(h.orderPremium(months: 3).json?["new_balance_usd"] == .number("20.51"))
         h.orderStars()  // stars keep the standard lifecycle
         h.advance(seconds: 65)
@@ -97,7 +97,7 @@ struct Sh4deLifecycleTests {
 
     @Test("a refund makes the money spendable again: the balance buys exactly what it bought before")
     func refundIsSpendable() throws {
-        let h = Sh4deHarness { $0.lifecycles["stars"] = Lifecycle(outcomes: [(.failed(message: "no"), 1)]) }
+        let h = Sh4deHarness { $0.lifecycles[.stars] = Lifecycle(outcomes: [(.failed(message: "no"), 1)]) }
         try h.setBalance("1.30")
         h.orderStars()
         #expect(h.orderStars().code == "INSUFFICIENT_BALANCE")
@@ -109,7 +109,7 @@ struct Sh4deLifecycleTests {
 
     @Test("scripted outcomes: the first order fails, the next completes")
     func scriptedOutcomes() {
-        let h = Sh4deHarness { $0.lifecycles["stars"] = Lifecycle(script: [.failed(message: "first"), .completed]) }
+        let h = Sh4deHarness { $0.lifecycles[.stars] = Lifecycle(script: [.failed(message: "first"), .completed]) }
         h.orderStars()
         h.orderStars()
         h.advance(seconds: 65)
@@ -123,7 +123,7 @@ struct Sh4deLifecycleTests {
     /// N-th status read is the one that finds the order done.
     @Test("completeAfterPolls: the second read completes the order, at the time of that read")
     func completeAfterPolls() {
-        let h = Sh4deHarness { $0.lifecycles["stars"] = Lifecycle(pending: nil, completeAfterPolls: 2) }
+        let h = Sh4deHarness { $0.lifecycles[.stars] = Lifecycle(pending: nil, completeAfterPolls: 2) }
         h.orderStars()
         h.advance(seconds: 10)
         #expect(Self.state(h.send("GET", "/api/v1/order/47")) == "pending")
@@ -139,7 +139,7 @@ struct Sh4deLifecycleTests {
     @Test("completeAfterPolls with a failing outcome refunds on the read that ends it")
     func failAfterPolls() {
         let h = Sh4deHarness {
-            $0.lifecycles["stars"] = Lifecycle(
+            $0.lifecycles[.stars] = Lifecycle(
                 pending: nil, outcomes: [(.failed(message: "no"), 1)], completeAfterPolls: 1)
         }
         h.orderStars()
@@ -151,7 +151,7 @@ struct Sh4deLifecycleTests {
 
     @Test("a stuck order stays pending and keeps its charge")
     func stuck() {
-        let h = Sh4deHarness { $0.lifecycles["stars"] = Lifecycle(outcomes: [(.stuck, 1)]) }
+        let h = Sh4deHarness { $0.lifecycles[.stars] = Lifecycle(outcomes: [(.stuck, 1)]) }
         h.orderStars()
         h.advance(seconds: 86_400)
         #expect(Self.state(h.send("GET", "/api/v1/order/47")) == "pending")

@@ -9,7 +9,7 @@ import Testing
 struct Sh4deResponseShapeTests {
     @Test("Python-style reading: the last \"status\" is the order's state, at every stage")
     func duplicateStatus() throws {
-        let h = Sh4deHarness { $0.lifecycles["premium"] = Lifecycle(outcomes: [(.failed(message: "no"), 1)]) }
+        let h = Sh4deHarness { $0.lifecycles[.premium] = Lifecycle(outcomes: [(.failed(message: "no"), 1)]) }
         h.orderStars()
         h.orderPremium()
         let pending = try JSON.parse(h.send("GET", "/api/v1/order/47").body)

@@ -63,7 +63,7 @@ struct TGMarketEndpointTests {
     @Test("a premium order's status, failed with its error message")
     func premiumStatusFailed() throws {
         let world = TGWorld.demo(lifecycles: [
-            "premium": Lifecycle(pending: .fixed(.seconds(10)), outcomes: [(.failed(message: "User already has Premium"), 1)])
+            .premium: Lifecycle(pending: .fixed(.seconds(10)), outcomes: [(.failed(message: "User already has Premium"), 1)])
         ])
         let client = TGClient(world: world)
         _ = try client.send("POST", "/api/v2/premium", body: Self.premiumBody)
@@ -76,7 +76,7 @@ struct TGMarketEndpointTests {
 
     @Test("a status read counts as a poll: lifecycles that end orders on the N-th read apply")
     func pollLifecycle() throws {
-        let world = TGWorld.demo(lifecycles: ["stars": Lifecycle(pending: nil, completeAfterPolls: 2)])
+        let world = TGWorld.demo(lifecycles: [.stars: Lifecycle(pending: nil, completeAfterPolls: 2)])
         let client = TGClient(world: world)
         _ = try client.send("POST", "/api/v2/stars", body: TGWorld.starsBody)
         #expect(try client.send("GET", "/api/v2/stars/42").bodyText.contains(#""status":"pending""#))

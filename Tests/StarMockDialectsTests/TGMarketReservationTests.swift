@@ -29,7 +29,7 @@ struct TGMarketReservationTests {
     @Test("place → fail: the reservation is released, the balance is whole again")
     func placeThenFail() throws {
         let world = TGWorld.demo(lifecycles: [
-            "stars": Lifecycle(pending: .fixed(.seconds(30)), outcomes: [(.failed(message: "Recipient unavailable"), 1)])
+            .stars: Lifecycle(pending: .fixed(.seconds(30)), outcomes: [(.failed(message: "Recipient unavailable"), 1)])
         ])
         let client = TGClient(world: world)
         _ = try client.send("POST", "/api/v2/stars", body: TGWorld.starsBody)
@@ -42,7 +42,7 @@ struct TGMarketReservationTests {
 
     @Test("orders ended by the control API settle or release the same way")
     func endedByControl() throws {
-        let world = TGWorld.demo(lifecycles: ["*": Lifecycle(pending: nil)])  // nothing ends by itself
+        let world = TGWorld.demo(lifecycles: [.every: Lifecycle(pending: nil)])  // nothing ends by itself
         let client = TGClient(world: world)
         _ = try client.send("POST", "/api/v2/stars", body: TGWorld.starsBody)  // 42: 1.20
         _ = try client.send("POST", "/api/v2/premium", body: #"{"username":"target","duration":12}"#)  // 43: 15.99
@@ -57,7 +57,7 @@ struct TGMarketReservationTests {
     @Test("several orders in flight: each ends on its own, the arithmetic stays exact")
     func severalInFlight() throws {
         let world = TGWorld.demo(lifecycles: [
-            "stars": Lifecycle(
+            .stars: Lifecycle(
                 pending: .fixed(.seconds(10)),
                 script: [.completed, .failed(message: "no"), .completed, .failed(message: "no")])
         ])

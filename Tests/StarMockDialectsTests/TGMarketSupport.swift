@@ -19,7 +19,7 @@ struct TGClient {
         _ method: String, _ target: String, body: String? = nil, headers: [(String, String)]? = nil
     ) -> DialectReply {
         let request = DialectRequest(
-            method: method, target: target, headers: headers ?? authorization, body: Array((body ?? "").utf8))
+            method: HTTPMethod(method), target: target, headers: headers ?? authorization, body: Array((body ?? "").utf8))
         return world.transact { dialects.respond(to: request, in: &$0).reply }
     }
 
@@ -91,7 +91,7 @@ enum TGWorld {
 
     /// The demo world (key `sk-demo-tgmarket`, 25.50 available, first order 42, user
     /// `target`), on a virtual clock so waits end only when a test moves time.
-    static func demo(lifecycles: [String: Lifecycle] = [:], configure: (inout WorldSetup) -> Void = { _ in }) -> World {
+    static func demo(lifecycles: [LifecycleKind: Lifecycle] = [:], configure: (inout WorldSetup) -> Void = { _ in }) -> World {
         var setup = WorldSetup.demo
         setup.clock = .virtual
         setup.lifecycles = lifecycles

@@ -31,7 +31,7 @@ struct TGMarketWaitTests {
     @Test("failed: the short shape with status failed and the error message; the funds are released")
     func failed() throws {
         let world = TGWorld.demo(lifecycles: [
-            "premium": Lifecycle(pending: .fixed(.seconds(20)), outcomes: [(.failed(message: "User already has Premium"), 1)])
+            .premium: Lifecycle(pending: .fixed(.seconds(20)), outcomes: [(.failed(message: "User already has Premium"), 1)])
         ])
         let client = TGClient(world: world)
         let held = try client.hold("POST", "/api/v2/premium?wait=true", body: #"{"username":"target","duration":3}"#)
@@ -47,7 +47,7 @@ struct TGMarketWaitTests {
 
     @Test("90 s on the world's clock first: 408 timeout with the order_id; the order stays pending and ends later")
     func timeout() throws {
-        let world = TGWorld.demo(lifecycles: ["stars": Lifecycle(pending: .fixed(.seconds(120)))])
+        let world = TGWorld.demo(lifecycles: [.stars: Lifecycle(pending: .fixed(.seconds(120)))])
         let client = TGClient(world: world)
         let held = try client.hold("POST", Self.starsWait, body: TGWorld.starsBody)
         world.advance(by: .milliseconds(89_999))
@@ -65,7 +65,7 @@ struct TGMarketWaitTests {
 
     @Test("an order that never ends by itself times out too")
     func stuck() throws {
-        let world = TGWorld.demo(lifecycles: ["stars": Lifecycle(outcomes: [(.stuck, 1)])])
+        let world = TGWorld.demo(lifecycles: [.stars: Lifecycle(outcomes: [(.stuck, 1)])])
         let held = try TGClient(world: world).hold("POST", Self.starsWait, body: TGWorld.starsBody)
         world.advance(by: .seconds(90))
         #expect(held.answer?.status == 408)
@@ -73,7 +73,7 @@ struct TGMarketWaitTests {
 
     @Test("the 90 s is configurable (WorldSetup.waitTimeout, and at run time)")
     func configurable() throws {
-        let world = TGWorld.demo(lifecycles: ["stars": Lifecycle(pending: .fixed(.seconds(120)))]) {
+        let world = TGWorld.demo(lifecycles: [.stars: Lifecycle(pending: .fixed(.seconds(120)))]) {
             $0.waitTimeout = .seconds(5)
         }
         let client = TGClient(world: world)
@@ -104,7 +104,7 @@ struct TGMarketWaitTests {
 
     @Test("an order already ended when the wait starts is answered at once")
     func alreadyEnded() throws {
-        let world = TGWorld.demo(lifecycles: ["stars": Lifecycle(pending: .fixed(.zero))])
+        let world = TGWorld.demo(lifecycles: [.stars: Lifecycle(pending: .fixed(.zero))])
         let client = TGClient(world: world)
         switch client.reply("POST", Self.starsWait, body: TGWorld.starsBody) {
         case .now(let response): Issue.record("expected a held request, got \(response.bodyText)")
@@ -148,7 +148,7 @@ struct TGMarketWaitTests {
     @Test("many held requests on one world all end with one move of the clock, each with its own order")
     func many() throws {
         let world = TGWorld.demo { $0.accounts[TGWorld.owner] = Account(available: Money(cents: 100_000)) }
-        world.transact { $0.rateLimits["tgmarket"] = nil }
+        world.transact { $0.rateLimits["tgmarket"] = .unlimited }
         let client = TGClient(world: world)
         let held = try (0..<300).map { _ in try client.hold("POST", Self.starsWait, body: TGWorld.starsBody) }
         #expect(world.read { $0.waitingCount } == 300)

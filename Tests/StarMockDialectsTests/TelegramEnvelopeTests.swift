@@ -79,7 +79,7 @@ struct TelegramEnvelopeTests {
         let dialect = TelegramBotAPI()
         #expect(dialect.claims(path: "/bot123:abc/getMe"))
         #expect(!dialect.claims(path: "/api/v1/balance"))
-        #expect(dialect.credential(of: DialectRequest(method: "GET", target: "/bot\(demoToken)/getMe")) == demoToken)
+        #expect(dialect.credential(of: DialectRequest(method: "GET", target: "/bot\(demoToken)/getMe")).secret == demoToken)
     }
 
     @Test("Flood control: past 30 requests in a second, 429 with retry_after and Retry-After")
@@ -98,7 +98,7 @@ struct TelegramEnvelopeTests {
 
     @Test("An explicit dialect limit wins over the setup's default; a nil default means no limit")
     func rateLimitConfiguration() {
-        let strict = telegramWorld { $0.rateLimits["telegram"] = RateLimit(limit: 1, window: .seconds(10)) }
+        let strict = telegramWorld { $0.rateLimits["telegram"] = .limited(RateLimit(limit: 1, window: .seconds(10))) }
         #expect(telegramSend(strict, "GET", "/bot\(demoToken)/getMe").status == 200)
         let limited = telegramSend(strict, "GET", "/bot\(demoToken)/getMe")
         #expect(limited.status == 429)

@@ -7,7 +7,7 @@ func telegramSend(
     _ world: World, _ method: String = "GET", _ target: String, headers: [(String, String)] = [],
     body: String = ""
 ) -> DialectResponse {
-    let request = DialectRequest(method: method, target: target, headers: headers, body: Array(body.utf8))
+    let request = DialectRequest(method: HTTPMethod(method), target: target, headers: headers, body: Array(body.utf8))
     let routed = world.transact { DialectSet([TelegramBotAPI()]).respond(to: request, in: &$0) }
     guard case .now(let response) = routed.reply else { fatalError("telegram never holds a request") }
     return response

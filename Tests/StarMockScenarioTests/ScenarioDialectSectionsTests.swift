@@ -67,7 +67,7 @@ struct ScenarioDialectSectionsTests {
                     id: "wd1", amount: StarAmount(amount: 2, nanostarAmount: 500_000_000),
                     date: WorldTime("2026-03-27 15:00:00")!, isIncoming: false, partner: .fragment),
             ])
-        #expect(s.setup.rateLimits["telegram"] == RateLimit(limit: 2, window: .seconds(1)))
+        #expect(s.setup.rateLimits["telegram"] == .limited(RateLimit(limit: 2, window: .seconds(1))))
         #expect(s.setup.keyRateLimits["123456789:AAshop_bot_token"] == RateLimit(limit: 1, window: .seconds(1)))
         #expect(s.setup.faults.first?.path == "/bot*/getMyStarBalance")
         #expect(s.setup.faults.first?.key == "123456789:AAshop_bot_token")
@@ -99,9 +99,12 @@ struct ScenarioDialectSectionsTests {
     @Test("rate_limits.telegram: none turns the default flood limit off")
     func telegramNoLimit() throws {
         let s = try parse("rate_limits: {telegram: none}\n", dialects: "telegram")
-        #expect(s.setup.rateLimits["telegram"] == nil)
-        #expect(s.setup.telegram.rateLimit == nil)
-        #expect(try parse("", dialects: "telegram").setup.telegram.rateLimit != nil)
+        #expect(s.setup.rateLimits["telegram"] == .unlimited)
+        #expect(s.setup.rateLimits["telegram"] == .unlimited)
+        let limit = World(s.setup).read { $0.rateLimit(key: "t", dialect: "telegram", default: TelegramBotAPI().defaultRateLimit(s.setup)) }
+        #expect(limit == nil)
+        let plain = try parse("", dialects: "telegram").setup
+        #expect(World(plain).read { $0.rateLimit(key: "t", dialect: "telegram", default: TelegramBotAPI().defaultRateLimit(plain)) } != nil)
     }
 
     @Test("telegram keys need no account, and must be well-formed tokens")
@@ -235,7 +238,7 @@ struct ScenarioDialectSectionsTests {
         #expect(s.setup.reseller.packages == [50: Money(cents: 85), 100: Money(cents: 170), 777: Money(cents: 1234)])
         #expect(s.setup.accounts["shop"]?.available == Money(cents: 100))
         #expect(s.setup.firstOrderID["reseller"] == 5)
-        #expect(s.setup.rateLimits["reseller"] == RateLimit(limit: 2, window: .seconds(60)))
+        #expect(s.setup.rateLimits["reseller"] == .limited(RateLimit(limit: 2, window: .seconds(60))))
         #expect(s.setup.faults.map(\.phase) == [.after, .before])
     }
 
@@ -243,7 +246,7 @@ struct ScenarioDialectSectionsTests {
     func resellerDefaults() throws {
         let s = try parse("world:\n  accounts: {shop: {}}\n  keys: [{key: k, owner: shop}]\n", dialects: "reseller")
         #expect(s.setup.reseller.packages == ResellerSetup.standardPackages)
-        #expect(s.setup.rateLimits["reseller"] == ResellerSetup.rateLimit)
+        #expect(s.setup.rateLimits["reseller"] == nil && Reseller().defaultRateLimit(s.setup) == Reseller.rateLimit)
     }
 
     @Test("a rule without dialect in a scenario of several dialects checks the path against each table")
@@ -265,6 +268,6 @@ struct ScenarioDialectSectionsTests {
 extension PapayaSubscription {
     /// `tx` is 0x + 64 hex and `userAddress` 0x + 40 hex.
     static func isValidLooking(_ s: PapayaSubscription) -> Bool {
-        ScenarioParser.isHex(s.tx, digits: 64) && ScenarioParser.isHex(s.userAddress, digits: 40)
+        ScenarioContext.isHex(s.tx, digits: 64) && ScenarioContext.isHex(s.userAddress, digits: 40)
     }
 }

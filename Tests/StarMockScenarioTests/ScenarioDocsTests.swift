@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import StarMockScenario
+import StarMockDialects
 
 /// The examples in docs/scenarios.md are real: every ```yaml block reads without error.
 @Suite("Scenario docs")

@@ -21,7 +21,7 @@ struct ScenarioLibraryTests {
 
     /// `(dialect, file name)` for every scenario of a dialect this build knows.
     static func files() -> [String] {
-        folders().filter { DialectSet.all[$0] != nil }.flatMap { folder in
+        folders().filter { Dialects.named($0) != nil }.flatMap { folder in
             ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? [])
                 .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { "\(folder)/\($0)" }
         }
@@ -46,7 +46,7 @@ struct ScenarioLibraryTests {
     func library() {
         let folders = Self.folders()
         #expect(folders.contains("sh4de"))
-        for folder in folders where DialectSet.all[folder] != nil {
+        for folder in folders where Dialects.named(folder) != nil {
             #expect(Self.files().contains { $0.hasPrefix(folder + "/") }, "scenarios/\(folder) is empty")
         }
     }
@@ -94,7 +94,7 @@ struct ScenarioLibraryTests {
                 "USER_CANNOT_RECEIVE": "USER_CANNOT_RECEIVE", "ORDER_NOT_FOUND": "ORDER_NOT_FOUND",
                 "INSUFFICIENT_BALANCE": "INSUFFICIENT_BALANCE",
             ]
-            for code in try #require(DialectSet.all[dialect]).faultCodes {
+            for code in try #require(Dialects.named(dialect)).faultCodes {
                 let needle = provoked[code] ?? code
                 #expect(texts.contains { $0.contains(needle) }, "no \(dialect) scenario scripts or provokes \(code)")
             }

@@ -117,7 +117,7 @@ struct ScenarioParsingTests {
     ])
     func durations(text: String, expected: Duration) throws {
         let s = try parse("lifecycles:\n  stars: {pending: \(text)}\n")
-        #expect(s.setup.lifecycles["stars"]?.pending == .fixed(expected))
+        #expect(s.setup.lifecycles[.stars]?.pending == .fixed(expected))
     }
 
     @Test("durations finer than a millisecond or malformed are refused", arguments: ["0.5ms", "1.0001s", "s", "1.s", "5 s", "5sec", "-1s"])
@@ -136,9 +136,9 @@ struct ScenarioParsingTests {
             latency:
               - delay: {lognormal: {median: 200ms, p99: 2s}}
             """)
-        #expect(s.setup.lifecycles["stars"]?.pending == .fixed(.seconds(3)))
-        #expect(s.setup.lifecycles["premium"]?.pending == .uniform(min: .seconds(1), max: .seconds(5)))
-        #expect(s.setup.lifecycles["*"]?.pending == .normal(mean: .seconds(30), standardDeviation: .seconds(5)))
+        #expect(s.setup.lifecycles[.stars]?.pending == .fixed(.seconds(3)))
+        #expect(s.setup.lifecycles[.premium]?.pending == .uniform(min: .seconds(1), max: .seconds(5)))
+        #expect(s.setup.lifecycles[.every]?.pending == .normal(mean: .seconds(30), standardDeviation: .seconds(5)))
         #expect(s.setup.faults.first?.action == .delay(.lognormal(median: .milliseconds(200), p99: .seconds(2))))
     }
 
@@ -157,16 +157,16 @@ struct ScenarioParsingTests {
               default:
                 outcome: stuck
             """)
-        let stars = try #require(s.setup.lifecycles["stars"])
+        let stars = try #require(s.setup.lifecycles[.stars])
         #expect(stars.pending == nil)
         #expect(stars.script == [.failed(message: "Upstream charging error"), .completed, .stuck])
         #expect(stars.completeAfterPolls == 3)
         #expect(stars.outcomes.map(\.outcome) == [.completed])
-        let premium = try #require(s.setup.lifecycles["premium"])
+        let premium = try #require(s.setup.lifecycles[.premium])
         #expect(premium.pending == .fixed(.seconds(65)))
         #expect(premium.outcomes.map(\.outcome) == [.completed, .failed(message: "Order failed")])
         #expect(premium.outcomes.map(\.weight) == [9, 1])
-        #expect(s.setup.lifecycles["*"]?.outcomes.map(\.outcome) == [.stuck])
+        #expect(s.setup.lifecycles[.every]?.outcomes.map(\.outcome) == [.stuck])
     }
 
     @Test("latency rules select like faults and always delay after the world acted")
@@ -247,9 +247,9 @@ struct ScenarioParsingTests {
               sh4de: {limit: 5, window: 10s}
               keys: {k1: {limit: 1, window: 1s}}
             """)
-        #expect(s.setup.rateLimits["sh4de"] == RateLimit(limit: 5, window: .seconds(10)))
+        #expect(s.setup.rateLimits["sh4de"] == .limited(RateLimit(limit: 5, window: .seconds(10))))
         #expect(s.setup.keyRateLimits == ["k1": RateLimit(limit: 1, window: .seconds(1))])
-        #expect(try parse("rate_limits: {sh4de: none}\n").setup.rateLimits["sh4de"] == nil)
+        #expect(try parse("rate_limits: {sh4de: none}\n").setup.rateLimits["sh4de"] == .unlimited)
     }
 
     @Test("journal capacity and seed")

@@ -1,5 +1,6 @@
 import Foundation
 import StarMockCore
+import StarMockDialects
 import Testing
 
 @testable import StarMockScenario

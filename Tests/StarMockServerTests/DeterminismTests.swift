@@ -1,4 +1,5 @@
 import StarMockCore
+import StarMockDialects
 import StarMockScenario
 import StarMockServer
 import Testing

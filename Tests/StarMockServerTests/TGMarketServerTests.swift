@@ -79,7 +79,7 @@ struct TGMarketServerTests {
     func fiveHundredHeld() async throws {
         let setup = Self.virtualDemo {
             $0.accounts["demo-tgmarket"] = Account(available: Money(cents: 100_000))
-            $0.rateLimits["tgmarket"] = nil  // 500 requests in one virtual instant
+            $0.rateLimits["tgmarket"] = .unlimited  // 500 requests in one virtual instant
         }
         let count = 500
         try await withServer(setup) { server in
@@ -120,7 +120,7 @@ struct TGMarketServerTests {
 
     @Test("over the socket: 408 timeout when the control API moves the clock past 90 s")
     func timeoutByAdvance() async throws {
-        let setup = Self.virtualDemo { $0.lifecycles["stars"] = Lifecycle(outcomes: [(.stuck, 1)]) }
+        let setup = Self.virtualDemo { $0.lifecycles[.stars] = Lifecycle(outcomes: [(.stuck, 1)]) }
         try await withServer(setup) { server in
             let port = server.port
             async let held = RawHTTP.send(
@@ -141,7 +141,7 @@ struct TGMarketServerTests {
     func scaledClock() async throws {
         var setup = WorldSetup.demo
         setup.clock = .scaled(1000)  // 65 s of world time in 65 ms, 90 s in 90 ms
-        setup.lifecycles["premium"] = Lifecycle(outcomes: [(.stuck, 1)])
+        setup.lifecycles[.premium] = Lifecycle(outcomes: [(.stuck, 1)])
         let started = ContinuousClock.now
         try await withServer(setup) { server in
             let port = server.port

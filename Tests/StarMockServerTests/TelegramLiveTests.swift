@@ -1,4 +1,5 @@
 import StarMockCore
+import StarMockDialects
 import StarMockServer
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import StarMockCore
+import StarMockDialects
 import StarMockServer
 import Testing
 

@@ -52,3 +52,18 @@ public struct DialectSet: Sendable {
             ]))
     }
 }
+
+extension DialectSet {
+    /// Runs one request through the pipeline over these dialects (tests and embedding).
+    package func respond(to request: DialectRequest, in world: inout WorldState) -> Exchange {
+        Pipeline(self).run(request, in: &world)
+    }
+}
+
+extension Dialect {
+    /// The dialect's name (`id.name`).
+    package var name: String { id.name }
+
+    /// Whether this dialect serves `path` when several share a port.
+    package func claims(path: String) -> Bool { endpoints.claims(EndpointTable.segments(path)) }
+}

@@ -266,7 +266,7 @@ extension ScenarioContext {
             expiresAt: expires, lapsedAt: lapsed)
     }
 
-    static func isHex(_ text: String, digits: Int) -> Bool {
+    package static func isHex(_ text: String, digits: Int) -> Bool {
         text.hasPrefix("0x") && text.utf8.count == digits + 2
             && text.utf8.dropFirst(2).allSatisfy { (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0) }
     }

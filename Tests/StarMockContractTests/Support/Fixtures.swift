@@ -1,5 +1,6 @@
 import Foundation
 import StarMockContract
+import StarMockDialects
 import StarMockCore
 
 /// Temporary files for tests: scripts, scenarios, reports.
@@ -98,7 +99,7 @@ enum Fixtures {
     /// A journal entry for rule tests.
     static func entry(
         _ sequence: Int, _ method: String, _ target: String, status: Int? = 200, at ms: Int64, answered: Int64? = nil,
-        key: String? = "k", dialect: String = "sh4de", fault: String? = nil, retryAfter: String? = nil, body: String = ""
+        key: String? = "k", dialect: DialectID = "sh4de", fault: String? = nil, retryAfter: String? = nil, body: String = ""
     ) -> JournalEntry {
         let base = WorldSetup.documentedStart
         return JournalEntry(

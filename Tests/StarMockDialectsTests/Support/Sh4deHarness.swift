@@ -40,7 +40,7 @@ struct Sh4deHarness: Sendable {
         var fields = headers
         if let key { fields.append(("X-API-Key", key)) }
         if body != nil { fields.append(("Content-Type", "application/json")) }
-        let request = DialectRequest(method: method, target: target, headers: fields, body: Array((body ?? "").utf8))
+        let request = DialectRequest(method: HTTPMethod(method), target: target, headers: fields, body: Array((body ?? "").utf8))
         let routed = world.transact { dialects.respond(to: request, in: &$0) }
         guard case .now(let response) = routed.reply else {
             Issue.record("sh4de held \(method) \(target); it must always answer at once", sourceLocation: sourceLocation)
