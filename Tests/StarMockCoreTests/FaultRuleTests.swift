@@ -186,19 +186,25 @@ struct FaultRuleTests {
         #expect(take(world, dialect: "tgmarket", "GET", "/api/v1/order/43") == "order_not_found")
     }
 
-    @Test("phases are separate: each phase sees only its own rules and counts")
+    @Test("phases: an error before the world answers alone; an error after counts only while none before fired")
     func phases() {
         let world = makeWorld([
             FaultRule(dialect: "sh4de", code: "BEFORE", nth: 2, phase: .before),
             FaultRule(dialect: "sh4de", code: "AFTER", nth: 1, phase: .after),
         ])
-        #expect(take(world, phase: .after) == "AFTER")
-        #expect(take(world, phase: .after) == nil)
-        #expect(take(world, phase: .after) == nil)
-        // Three after-phase requests did not count toward the before-rule's nth.
-        #expect(take(world, phase: .before) == nil)
-        #expect(take(world, phase: .before) == "BEFORE")
-        #expect(world.read { $0.faults.map(\.matched) } == [2, 3])
+        func decide() -> FaultDecision {
+            world.transact { $0.decideFaults(for: FaultQuery(dialect: "sh4de", method: "POST", path: "/api/v1/order", key: "k1")) }
+        }
+        // Request 1: the before-rule's 1st match does not fire, so the after-rule's 1st does.
+        let first = decide()
+        #expect(first.errorBefore == nil && first.errorAfter == "AFTER")
+        // Request 2: the before-rule fires; the after-rule is not met at all.
+        let second = decide()
+        #expect(second.errorBefore == "BEFORE" && second.errorAfter == nil)
+        #expect(world.read { $0.faults.map(\.matched) } == [2, 1])
+        let third = decide()
+        #expect(third.errorBefore == nil && third.errorAfter == nil)
+        #expect(world.read { $0.faults.map(\.matched) } == [3, 2])
         #expect(FaultRule(dialect: "x", code: "y").phase == .before)
     }
 
@@ -215,9 +221,9 @@ struct FaultRuleTests {
         #expect(take(world) == "SETUP")
         #expect(take(world) == nil)
     }
-    @Test("a `*` rule applies to every dialect")
+    @Test("a rule without a dialect applies to every dialect")
     func anyDialect() {
-        let world = makeWorld([FaultRule(dialect: "*", code: "E", path: "/api/**")])
+        let world = makeWorld([FaultRule(dialect: nil, code: "E", path: "/api/**")])
         #expect(take(world, dialect: "sh4de") == "E")
         #expect(take(world, dialect: "tgmarket", "GET", "/api/v1/balance") == "E")
         #expect(take(world, dialect: "tgmarket", "GET", "/health") == nil)

@@ -238,8 +238,9 @@ struct TGMarketErrorTests {
 
     @Test(
         "a known path with another method: 405 method_not_allowed with Allow",
-        arguments: [("POST", "/api/v2/balance", "GET"), ("GET", "/api/v2/stars", "POST"), ("PUT", "/api/v2/premium", "POST"),
-            ("DELETE", "/api/v2/stars/42", "GET")])
+        // HEAD is answered wherever GET is, so `Allow` lists it too (RFC 9110).
+        arguments: [("POST", "/api/v2/balance", "GET, HEAD"), ("GET", "/api/v2/stars", "POST"), ("PUT", "/api/v2/premium", "POST"),
+            ("DELETE", "/api/v2/stars/42", "GET, HEAD")])
     func wrongMethod(method: String, path: String, allow: String) throws {
         let response = try TGClient(world: TGWorld.demo()).send(method, path)
         #expect(response.status == 405)

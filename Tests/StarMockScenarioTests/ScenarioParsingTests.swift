@@ -107,7 +107,8 @@ struct ScenarioParsingTests {
         #expect(
             s.setup.prices["sh4de"]
                 == PriceList(perStar: UnitPrice(micros: 20_000), minStars: 50, premium: [1: Money(cents: 100)]))
-        #expect(s.setup.prices["tgmarket"] == .tgmarket)
+        // A dialect the scenario leaves alone keeps its documented list (the dialect's own default).
+        #expect(s.setup.prices["tgmarket"] == nil)
     }
 
     @Test("durations", arguments: [
@@ -202,7 +203,7 @@ struct ScenarioParsingTests {
             .transport(.truncate(afterBytes: 20)), .transport(.dribble(chunkBytes: 8, over: .seconds(5))),
         ])
         #expect(s.setup.faults.map(\.phase) == [.after, .before, .before, .after, .after])
-        #expect(s.setup.faults.map(\.dialect) == ["*", "*", "*", "*", "*"])
+        #expect(s.setup.faults.map(\.dialect) == [nil, nil, nil, nil, nil])
         #expect(s.setup.faults[0].times == 1)
         #expect(s.setup.faults[4].probability == 1)
     }
@@ -270,7 +271,7 @@ struct ScenarioParsingTests {
     @Test("a fault without a dialect must be valid for every served dialect")
     func wildcardCode() throws {
         let s = try parse("faults:\n  - {respond: SERVICE_UNAVAILABLE}\n")
-        #expect(s.setup.faults == [FaultRule(dialect: "*", code: "SERVICE_UNAVAILABLE")])
+        #expect(s.setup.faults == [FaultRule(dialect: nil, code: "SERVICE_UNAVAILABLE")])
     }
 
     @Test("a dialect StarMock knows but the server does not serve is refused with its position")

@@ -85,7 +85,7 @@ struct BadInputTests {
     func concurrentOrders() async throws {
         var setup = WorldSetup.demo
         setup.clock = .virtual
-        setup.rateLimits = [:]
+        setup.rateLimits = Dictionary(uniqueKeysWithValues: DialectSet.allNames.map { (DialectID($0), .unlimited) })
         setup.accounts["demo-sh4de"] = Account(available: Money(cents: 2500))  // 19 × 1.30 = 24.70
         try await withServer(setup) { server in
             let statuses = try await withThrowingTaskGroup(of: Int?.self) { group in

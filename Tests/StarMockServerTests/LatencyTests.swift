@@ -26,7 +26,7 @@ struct LatencyTests {
     func concurrentLatency() async throws {
         var setup = WorldSetup.demo
         setup.clock = .real
-        setup.rateLimits = [:]
+        setup.rateLimits = Dictionary(uniqueKeysWithValues: DialectSet.allNames.map { (DialectID($0), .unlimited) })
         setup.faults = [FaultRule(dialect: "sh4de", action: .delay(.fixed(.milliseconds(200))), path: "/api/v1/prices")]
         try await withServer(setup) { server in
             // The same 1,000 requests without latency, in the same run: what the machine

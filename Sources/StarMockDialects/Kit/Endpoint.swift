@@ -85,6 +85,11 @@ package struct PathTemplate: Sendable, Equatable, ExpressibleByStringLiteral, Cu
 
     package var description: String { text }
 
+    /// How many segments are literal (routing prefers the template with the most).
+    package var literalCount: Int {
+        segments.count { if case .literal = $0 { true } else { false } }
+    }
+
     /// The template as a scenario path pattern: each capture becomes `*` (`bot{token}` → `bot*`).
     package var pattern: String {
         "/" + segments.map { segment in
@@ -170,9 +175,21 @@ package struct EndpointTable: Sendable {
     }
 
     package func route(method: HTTPMethod, segments: [Substring]) -> Match {
-        var allowed: [HTTPMethod] = []
+        // The most specific templates win: `/api/v1/order/stars` over `/api/v1/order/{id}`.
+        var best: [(Endpoint, [String: String])] = []
+        var bestLiterals = -1
         for endpoint in endpoints {
             guard let captures = endpoint.path.match(segments, caseInsensitive: caseInsensitivePaths) else { continue }
+            let literals = endpoint.path.literalCount
+            if literals > bestLiterals {
+                best = [(endpoint, captures)]
+                bestLiterals = literals
+            } else if literals == bestLiterals {
+                best.append((endpoint, captures))
+            }
+        }
+        var allowed: [HTTPMethod] = []
+        for (endpoint, captures) in best {
             guard let wanted = endpoint.method else { return .found(endpoint, captures) }
             if wanted == method || (headAsGet && method == .head && wanted == .get) { return .found(endpoint, captures) }
             allowed.append(wanted)

@@ -224,9 +224,9 @@ package struct Reseller: Dialect {
 
     package func render(_ problem: RequestProblem) -> DialectResponse {
         switch problem {
-        case .bodyTooLarge(let limit): render(.payloadTooLarge(limit))
-        case .notFound: render(.notFound)
-        case .methodNotAllowed(let allowed): render(.methodNotAllowed(allowed))
+        case .bodyTooLarge(let limit): render(ResellerError.payloadTooLarge(limit))
+        case .notFound: render(ResellerError.notFound)
+        case .methodNotAllowed(let allowed): render(ResellerError.methodNotAllowed(allowed))
         }
     }
 }

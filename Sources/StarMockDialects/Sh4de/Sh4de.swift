@@ -180,9 +180,9 @@ package struct Sh4de: Dialect {
 
     package func render(_ problem: RequestProblem) -> DialectResponse {
         switch problem {
-        case .bodyTooLarge(let limit): render(.payloadTooLarge(limit))
-        case .notFound: render(.notFound)
-        case .methodNotAllowed(let allowed): render(.methodNotAllowed(allowed))
+        case .bodyTooLarge(let limit): render(Sh4deError.payloadTooLarge(limit))
+        case .notFound: render(Sh4deError.notFound)
+        case .methodNotAllowed(let allowed): render(Sh4deError.methodNotAllowed(allowed))
         }
     }
 }
