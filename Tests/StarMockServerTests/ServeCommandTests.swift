@@ -55,6 +55,43 @@ struct ServeCommandTests {
         #expect(rest.isEmpty)
     }
 
+    @Test("--verbose: the listening line alone on stdout, one line per exchange on stderr", arguments: [true, false])
+    func verbose(_ verbose: Bool) async throws {
+        let process = Process()
+        process.executableURL = try #require(Self.binary, "build the starmock product first (swift build)")
+        process.arguments = ["serve", "--port", "0", "--clock", "virtual"] + (verbose ? ["--verbose"] : [])
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let match = try #require(
+            String(decoding: line, as: UTF8.self).wholeMatch(of: /starmock listening on http:\/\/127\.0\.0\.1:(\d+)\n/))
+        let port = try #require(Int(match.1))
+        let balance = try await RawHTTP.send(
+            port: port, method: "GET", path: "/api/v1/balance", headers: [("X-API-Key", "sh4de_xxxx")])
+        #expect(balance.status == 200)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(out.fileHandleForReading.readDataToEndOfFile().isEmpty, "stdout holds the listening line only")
+        let logged = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let lines = logged.split(separator: "\n")
+        if verbose {
+            #expect(lines.count == 1, "one exchange, one line: \(logged)")
+            #expect(lines.first?.hasSuffix(" info starmock: [StarMockServer] sh4de GET /api/v1/balance → 200 latency=none fault=none") == true, "\(logged)")
+        } else {
+            #expect(lines.isEmpty, "nothing is logged without --verbose: \(logged)")
+        }
+    }
+
     @Test("SIGINT stops it gracefully too")
     func sigint() throws {
         let (process, _, line) = try start(["--port", "0"])

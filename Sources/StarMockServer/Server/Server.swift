@@ -164,6 +164,9 @@ public final class Server: Sendable, Service {
         state.admin.handle(DialectRequest(method: method, target: path, body: body))
     }
 
+    /// Whether the listening socket is still open (false once a shutdown has begun closing it).
+    var isListening: Bool { channel.isActive }
+
     /// Waits until the server has shut down.
     public func waitUntilClosed() async throws {
         try await channel.closeFuture.get()
