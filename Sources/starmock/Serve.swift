@@ -47,7 +47,7 @@ extension StarMockCommand {
                 valueName: "name"))
         var dialect: [String] = []
 
-        @Flag(name: .shortAndLong, help: "Log one line per exchange (and connection errors) to stderr.")
+        @Flag(name: .shortAndLong, help: "Log one line per exchange to stderr.")
         var verbose = false
 
         func validate() throws {

@@ -192,7 +192,8 @@ struct WithStarMockTests {
     func thrownError() async throws {
         let port = Mutex(0)
         await #expect(throws: Boom.self) {
-            try await withStarMock(scenario: Self.repositoryRoot.appendingPathComponent("scenarios/sh4de/charging-error.yaml").path) { mock in
+            let path = Self.repositoryRoot.appendingPathComponent("scenarios/sh4de/charging-error.yaml").path
+            try await withStarMock(scenario: path) { mock in
                 port.withLock { $0 = mock.port }
                 #expect(await !refusesConnections(port: mock.port))
                 throw Boom()

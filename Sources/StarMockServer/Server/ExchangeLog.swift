@@ -14,9 +14,9 @@ import StarMockDialects
 /// ```
 ///
 /// Fields, in this order, separated by one space: the dialect (`-` when no dialect serves the
-/// path), the method, the target as the journal has it (path and query), `→`, the status (`-` when no
-/// answer was sent: a transport fault), `latency=` the injected latency (`none` or `Nms`),
-/// `fault=` the scripted faults as the journal has them (`none`, or quoted).
+/// path), the method, the target as the journal has it (path and query), `→`, the status (`-`
+/// when no answer was sent: a transport fault), `latency=` the injected latency (`none` or
+/// `Nms`), `fault=` the scripted faults as the journal has them (`none`, or quoted).
 enum ExchangeLog {
     /// The level exchanges are logged at.
     static let level = Logger.Level.info
@@ -51,10 +51,9 @@ extension Logger {
         dialect: String?, method: String, target: String, status: Int?, fault: String?, latency: Duration?
     ) {
         guard logLevel <= ExchangeLog.level else { return }
-        log(
-            level: ExchangeLog.level,
-            "\(ExchangeLog.line(dialect: dialect, method: method, target: target, status: status, fault: fault, latency: latency))"
-        )
+        let line = ExchangeLog.line(
+            dialect: dialect, method: method, target: target, status: status, fault: fault, latency: latency)
+        log(level: ExchangeLog.level, "\(line)")
     }
 }
 
@@ -70,8 +69,8 @@ extension ServerState {
         let lost = plan.unanswered || plan.transport.map { !$0.needsResponse } ?? false
         logger.logExchange(
             dialect: plan.dialect, method: request.method, target: target,
-            status: lost ? nil : response.status, fault: plan.faults.isEmpty ? nil : plan.faults.joined(separator: "; "),
-            latency: plan.delay)
+            status: lost ? nil : response.status,
+            fault: plan.faults.isEmpty ? nil : plan.faults.joined(separator: "; "), latency: plan.delay)
     }
 }
 
