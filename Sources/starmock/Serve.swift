@@ -102,6 +102,9 @@ extension StarMockCommand {
             // stdout is block-buffered when piped: write the line directly so scripts see it at once.
             FileHandle.standardOutput.write(Data("starmock listening on \(server.baseURL)\n".utf8))
             try await server.waitUntilClosed()
+            // The listening socket closes first; the shutdown the signal began completes once the
+            // in-flight requests have been answered. A second shutdown() waits for that.
+            try await server.shutdown()
             withExtendedLifetime(signals) {}
         }
     }
