@@ -75,6 +75,81 @@ public final class StarMock: Sendable {
     public func stop() async throws { try await server.shutdown() }
 }
 
+// MARK: Scoped
+
+/// Serves the scenario file at `path` for the duration of `body`, and stops the server on every
+/// way out of it: `body`'s value is returned, its error rethrown, and in both cases the port is
+/// closed by then (held requests answered).
+///
+/// ```swift
+/// let posts = try await withStarMock(scenario: "scenarios/sh4de/charging-error.yaml") { mock in
+///     try await MyClient(baseURL: mock.baseURL).buyStars("some_user", 100)
+///     return mock.journal.filter { $0.method == "POST" }
+/// }
+/// ```
+/// - Parameter clock: overrides the scenario's clock.
+public func withStarMock<Value>(
+    scenario path: String, clock: ClockMode? = nil, host: String = "127.0.0.1", port: Int = 0,
+    isolation: isolated (any Actor)? = #isolation,
+    _ body: (StarMock) async throws -> Value
+) async throws -> Value {
+    let mock = try await StarMock.start(scenario: path, clock: clock, host: host, port: port)
+    return try await mock.serving(body)
+}
+
+/// Serves a scenario given as YAML text for the duration of `body`; see
+/// ``withStarMock(scenario:clock:host:port:isolation:_:)``.
+public func withStarMock<Value>(
+    yaml: String, clock: ClockMode? = nil, host: String = "127.0.0.1", port: Int = 0,
+    isolation: isolated (any Actor)? = #isolation,
+    _ body: (StarMock) async throws -> Value
+) async throws -> Value {
+    let mock = try await StarMock.start(yaml: yaml, clock: clock, host: host, port: port)
+    return try await mock.serving(body)
+}
+
+/// Serves a scenario already read for the duration of `body`; see
+/// ``withStarMock(scenario:clock:host:port:isolation:_:)``.
+public func withStarMock<Value>(
+    _ scenario: Scenario, clock: ClockMode? = nil, host: String = "127.0.0.1", port: Int = 0,
+    isolation: isolated (any Actor)? = #isolation,
+    _ body: (StarMock) async throws -> Value
+) async throws -> Value {
+    var setup = scenario.setup
+    if let clock { setup.clock = clock }
+    let mock = try await StarMock.start(setup: setup, dialects: scenario.dialects, host: host, port: port)
+    return try await mock.serving(body)
+}
+
+/// Serves `setup` with these dialects for the duration of `body`; see
+/// ``withStarMock(scenario:clock:host:port:isolation:_:)``.
+public func withStarMock<Value>(
+    setup: WorldSetup, dialects: [String], host: String = "127.0.0.1", port: Int = 0,
+    isolation: isolated (any Actor)? = #isolation,
+    _ body: (StarMock) async throws -> Value
+) async throws -> Value {
+    let mock = try await StarMock.start(setup: setup, dialects: dialects, host: host, port: port)
+    return try await mock.serving(body)
+}
+
+extension StarMock {
+    /// Runs `body`, then stops, whichever way `body` ends.
+    fileprivate func serving<Value>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (StarMock) async throws -> Value
+    ) async throws -> Value {
+        let result: Value
+        do {
+            result = try await body(self)
+        } catch {
+            try? await stop()
+            throw error
+        }
+        try await stop()
+        return result
+    }
+}
+
 /// A dialect name StarMock does not know.
 public struct UnknownDialect: Error, Sendable, CustomStringConvertible {
     /// The name asked for.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Logging
 import StarMockCore
 import StarMockDialects
 import StarMockScenario
@@ -13,6 +14,9 @@ extension StarMockCommand {
             abstract: "Serve the fake upstream (all dialects on one port, demo world by default).",
             discussion: """
                 When ready, prints exactly one line: "starmock listening on http://HOST:PORT".
+                --verbose logs one line per exchange to stderr (stdout keeps only that line):
+                DIALECT METHOD TARGET → STATUS latency=none|Nms fault=none|"…" ("-" for no \
+                dialect or no answer sent).
                 SIGINT or SIGTERM stop it gracefully: in-flight requests finish, exit code 0.
                 With --scenario, the scenario's world replaces the demo world and only its dialects \
                 are served; --seed and --clock, when given, override the file's. A bad scenario \
@@ -42,6 +46,9 @@ extension StarMockCommand {
                 "Serve only this dialect (repeatable). Default: all of \(DialectSet.allNames.joined(separator: ", ")).",
                 valueName: "name"))
         var dialect: [String] = []
+
+        @Flag(name: .shortAndLong, help: "Log one line per exchange to stderr.")
+        var verbose = false
 
         func validate() throws {
             if let clock, ClockMode(clock) == nil {
@@ -78,11 +85,15 @@ extension StarMockCommand {
             if let clock { setup.clock = ClockMode(clock)! }
             if let seed { setup.seed = seed }
             let dialects = DialectSet(named: served) ?? .everything
+            // stderr only: stdout carries the listening line and nothing else. Without
+            // --verbose only warnings (unexpected connection errors) get through.
+            var logger = Logger(label: "starmock", factory: StreamLogHandler.standardError(label:))
+            logger.logLevel = verbose ? .info : .warning
             let world = World(setup)
             let server: Server
             do {
                 server = try await Server.start(
-                    world: world, configuration: .init(host: host, port: port, dialects: dialects))
+                    world: world, configuration: .init(host: host, port: port, dialects: dialects, logger: logger))
             } catch {
                 FileHandle.standardError.write(Data("starmock: cannot listen on \(host):\(port): \(error)\n".utf8))
                 throw ExitCode(1)
@@ -91,6 +102,9 @@ extension StarMockCommand {
             // stdout is block-buffered when piped: write the line directly so scripts see it at once.
             FileHandle.standardOutput.write(Data("starmock listening on \(server.baseURL)\n".utf8))
             try await server.waitUntilClosed()
+            // The listening socket closes first; the shutdown the signal began completes once the
+            // in-flight requests have been answered. A second shutdown() waits for that.
+            try await server.shutdown()
             withExtendedLifetime(signals) {}
         }
     }

@@ -61,8 +61,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// Parser errors were already answered with 400 by NIO's protocol-error handler; any
-    /// error on a connection ends it.
+    /// error on a connection ends it. Logged first: a client going away or sending bad HTTP at
+    /// `debug`, anything else at `warning`.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        state.logConnectionError(error, channel: context.channel, inFlight: inFlight)
         context.close(promise: nil)
     }
 
@@ -152,6 +154,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func send(_ plan: Exchange, response: DialectResponse, head: HTTPRequestHead, context: ChannelHandlerContext) {
+        state.logExchange(plan, response: response)
         switch plan.transport {
         case .none:
             write(response, head: head, context: context)

@@ -1,7 +1,9 @@
+public import Logging
 public import NIOCore
 import NIOExtras
 import NIOHTTP1
 import NIOPosix
+public import ServiceLifecycle
 public import StarMockCore
 public import StarMockDialects
 import StarMockTransport
@@ -14,7 +16,10 @@ import Synchronization
 /// print(server.baseURL)           // http://127.0.0.1:54321
 /// try await server.shutdown()
 /// ```
-public final class Server: Sendable {
+///
+/// It is also a swift-service-lifecycle `Service`: in a `ServiceGroup`, ``run()`` serves until
+/// the group shuts down gracefully (or the task is cancelled), then shuts the server down.
+public final class Server: Sendable, Service {
     /// How a server listens and what it serves.
     public struct Configuration: Sendable {
         /// The address to bind.
@@ -27,17 +32,27 @@ public final class Server: Sendable {
         public var maxBodyBytes: Int
         /// Connections idle this long (real time) are closed.
         public var idleTimeout: TimeAmount
+        /// Where the server logs: connection errors (`debug`, `warning` for the unexpected ones)
+        /// and one line per exchange (`info`). By default it logs nothing.
+        public var logger: Logger
 
-        /// A configuration; by default every dialect on 127.0.0.1:8080.
+        /// A logger that writes nothing: the default, so that embedding StarMock is silent.
+        public static var silentLogger: Logger {
+            Logger(label: "starmock", factory: { _ in SwiftLogNoOpLogHandler() })
+        }
+
+        /// A configuration; by default every dialect on 127.0.0.1:8080, logging nothing.
         public init(
             host: String = "127.0.0.1", port: Int = 8080, dialects: DialectSet = .everything,
-            maxBodyBytes: Int = 1 << 20, idleTimeout: TimeAmount = .seconds(300)
+            maxBodyBytes: Int = 1 << 20, idleTimeout: TimeAmount = .seconds(300),
+            logger: Logger = Configuration.silentLogger
         ) {
             self.host = host
             self.port = port
             self.dialects = dialects
             self.maxBodyBytes = maxBodyBytes
             self.idleTimeout = idleTimeout
+            self.logger = logger
         }
     }
 
@@ -79,7 +94,9 @@ public final class Server: Sendable {
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> Server {
         let quiesce = ServerQuiescingHelper(group: group)
-        let state = ServerState(world: world, dialects: configuration.dialects, maxBodyBytes: configuration.maxBodyBytes)
+        let state = ServerState(
+            world: world, dialects: configuration.dialects, maxBodyBytes: configuration.maxBodyBytes,
+            logger: configuration.logger)
         let idle = configuration.idleTimeout
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -110,15 +127,35 @@ public final class Server: Sendable {
     }
 
     /// Stops accepting, lets in-flight requests finish, answers held requests, then returns.
+    ///
+    /// Calling it again, even concurrently, starts nothing new: every call returns when the
+    /// first shutdown has finished.
     public func shutdown() async throws {
-        guard state.beginShutdown() else { return }
+        try await initiateShutdown().get()
+    }
+
+    /// Serves until the surrounding `ServiceGroup` shuts down gracefully or the task is
+    /// cancelled, then shuts down as ``shutdown()`` does and returns. Also returns when the
+    /// server was shut down some other way (``shutdown()``, `StarMock.stop()`).
+    public func run() async throws {
+        try await withTaskCancellationOrGracefulShutdownHandler {
+            try await channel.closeFuture.get()
+        } onCancelOrGracefulShutdown: {
+            _ = self.initiateShutdown()
+        }
+        try await initiateShutdown().get()
+    }
+
+    /// Starts the shutdown once; every caller gets the same completion.
+    private func initiateShutdown() -> EventLoopFuture<Void> {
+        let (completion, first) = state.shutdownCompletion(on: channel.eventLoop)
+        guard let first else { return completion }
         // Held requests (`?wait=true`) and delayed answers leave now rather than when the
         // clock gets there.
         world.transact { $0.stopWaiting() }
         state.delayed.flushAll()
-        let promise = channel.eventLoop.makePromise(of: Void.self)
-        quiesce.initiateShutdown(promise: promise)
-        try await promise.futureResult.get()
+        quiesce.initiateShutdown(promise: first)
+        return completion
     }
 
     /// Calls the control API in process, as `METHOD /__admin/…` over HTTP would (used by the
@@ -126,6 +163,9 @@ public final class Server: Sendable {
     public func control(method: String, path: String, body: [UInt8] = []) -> DialectResponse {
         state.admin.handle(DialectRequest(method: HTTPMethod(method), target: path, body: body))
     }
+
+    /// Whether the listening socket is still open (false once a shutdown has begun closing it).
+    var isListening: Bool { channel.isActive }
 
     /// Waits until the server has shut down.
     public func waitUntilClosed() async throws {
@@ -147,20 +187,27 @@ final class ServerState: Sendable {
     let maxBodyBytes: Int
     let admin: AdminAPI
     let delayed = DelayedAnswers()
-    private let shuttingDown = Mutex(false)
+    let logger: Logger
+    /// The shutdown's completion, once one has begun.
+    private let shutdown = Mutex<EventLoopFuture<Void>?>(nil)
 
-    init(world: World, dialects: DialectSet, maxBodyBytes: Int) {
+    init(world: World, dialects: DialectSet, maxBodyBytes: Int, logger: Logger) {
         self.world = world
         self.dialects = dialects
         self.pipeline = Pipeline(dialects)
         self.maxBodyBytes = maxBodyBytes
+        self.logger = logger
         self.admin = AdminAPI(world: world, dialects: dialects)
     }
 
-    func beginShutdown() -> Bool {
-        shuttingDown.withLock { s in
-            defer { s = true }
-            return !s
+    /// The completion of the server's one shutdown, and, for the first caller only, the
+    /// promise that completes it (the caller starts the shutdown).
+    func shutdownCompletion(on loop: any EventLoop) -> (EventLoopFuture<Void>, first: EventLoopPromise<Void>?) {
+        shutdown.withLock { future in
+            if let future { return (future, nil) }
+            let promise = loop.makePromise(of: Void.self)
+            future = promise.futureResult
+            return (promise.futureResult, promise)
         }
     }
 }

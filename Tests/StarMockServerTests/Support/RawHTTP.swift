@@ -40,19 +40,20 @@ struct RawResponse: Sendable {
 /// client would.
 enum RawHTTP {
     static func send(
-        port: Int, method: String, path: String, headers: [(String, String)] = [], body: String? = nil
+        host: String = "127.0.0.1", port: Int, method: String, path: String, headers: [(String, String)] = [],
+        body: String? = nil
     ) async throws -> RawResponse {
-        var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         if let body { text += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
         text += "\r\n" + (body ?? "")
-        return RawResponse(bytes: try await exchange(port: port, bytes: Array(text.utf8)))
+        return RawResponse(bytes: try await exchange(host: host, port: port, bytes: Array(text.utf8)))
     }
 
     /// Sends `bytes` and returns everything received until the server closes.
-    static func exchange(port: Int, bytes: [UInt8]) async throws -> [UInt8] {
+    static func exchange(host: String = "127.0.0.1", port: Int, bytes: [UInt8]) async throws -> [UInt8] {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
+            .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
