@@ -1,5 +1,5 @@
 /// An exact amount of US dollars, held as integer cents. Never binary floating point.
-public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct Money: Sendable, Hashable, Comparable, TextCodable, CustomStringConvertible {
     /// The amount in cents (1/100 USD).
     public var cents: Int64
 
@@ -31,24 +31,13 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
 
     public var description: String { "$" + twoDecimals }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let money = Money(text) else {
-            throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "expected an amount like \"25.50\" (at most two decimals), got \"\(text)\"")
-        }
-        self = money
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(twoDecimals)
-    }
+    public init?(codedText: String) { self.init(codedText) }
+    public var codedText: String { twoDecimals }
+    public static let codedTextExample = "an amount like \"25.50\" (at most two decimals)"
 }
 
 /// A unit price with up to six decimals (`0.013` USD per star), held as integer micro-dollars.
-public struct UnitPrice: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct UnitPrice: Sendable, Hashable, TextCodable, CustomStringConvertible {
     /// The price in millionths of a dollar.
     public var micros: Int64
 
@@ -76,19 +65,36 @@ public struct UnitPrice: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public var description: String { "$" + shortDecimal }
 
+    public init?(codedText: String) { self.init(codedText) }
+    public var codedText: String { shortDecimal }
+    public static let codedTextExample = "a price like \"0.013\" (at most six decimals)"
+}
+
+/// A value coded as one JSON string (amounts, prices, instants): one decoder and one encoder
+/// for all of them.
+public protocol TextCodable: Codable {
+    /// The value of its text, if the text is one.
+    init?(codedText: String)
+    /// Its text.
+    var codedText: String { get }
+    /// What a valid text looks like, for the decoding error.
+    static var codedTextExample: String { get }
+}
+
+extension TextCodable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
-        guard let price = UnitPrice(text) else {
+        guard let value = Self(codedText: text) else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "expected a price like \"0.013\" (at most six decimals), got \"\(text)\"")
+                in: container, debugDescription: "expected \(Self.codedTextExample), got \"\(text)\"")
         }
-        self = price
+        self = value
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        try container.encode(shortDecimal)
+        try container.encode(codedText)
     }
 }
 

@@ -1,5 +1,5 @@
 /// An instant on the world's clock: milliseconds since 1970-01-01 00:00:00 UTC.
-public struct WorldTime: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct WorldTime: Sendable, Hashable, Comparable, TextCodable, CustomStringConvertible {
     /// Milliseconds since the Unix epoch, UTC.
     public var milliseconds: Int64
 
@@ -65,20 +65,9 @@ public struct WorldTime: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     public var description: String { iso8601 }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let t = WorldTime(text) else {
-            throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "expected a UTC time like \"2026-03-28 03:00:00\", got \"\(text)\"")
-        }
-        self = t
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(iso8601)
-    }
+    public init?(codedText: String) { self.init(codedText) }
+    public var codedText: String { iso8601 }
+    public static let codedTextExample = "a UTC time like \"2026-03-28 03:00:00\""
 
     package struct Components { package var year, month, day, hour, minute, second, millisecond: Int }
 

@@ -1,4 +1,4 @@
-public import StarMockCore
+import StarMockCore
 
 /// One endpoint of the control API (`/__admin/…`): plain JSON, no credential, one transaction.
 package struct ControlEndpoint: Sendable {

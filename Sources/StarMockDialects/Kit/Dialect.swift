@@ -1,4 +1,4 @@
-public import StarMockCore
+import StarMockCore
 import Yams
 
 /// One upstream's API, all of it in one folder: its endpoint table, credential scheme, error

@@ -1,4 +1,4 @@
-public import StarMockCore
+import StarMockCore
 
 /// The dialects served on one port.
 public struct DialectSet: Sendable {

@@ -1,4 +1,4 @@
-public import StarMockCore
+import StarMockCore
 
 /// One endpoint of a dialect: its method, its path template and the handler that answers.
 /// Adding an endpoint is one entry in the dialect's `EndpointTable` plus its handler.

@@ -1,4 +1,4 @@
-public import StarMockCore
+import StarMockCore
 
 /// One request's fate, decided in a single step under the world's lock: the answer (or none,
 /// when a transport fault hits before the world sees it), the latency to add and the transport

@@ -5,7 +5,7 @@ import StarMockCore
 /// balance at once, poll the order. The seed shows two bodies; they are reproduced byte for
 /// byte, spacing included, and every other body uses the same layout. Auth, errors, limits,
 /// prices and the extra endpoints are ours (docs/dialects/reseller.md).
-package struct Reseller: Dialect {
+package struct Reseller: CatalogueDialect {
     /// `reseller`.
     package static let id: DialectID = "reseller"
     package var id: DialectID { Self.id }
@@ -32,26 +32,13 @@ package struct Reseller: Dialect {
         request.bearerToken.map(Credential.presented) ?? .absent
     }
 
-    package func refuse(_ failure: AuthFailure, _ request: DialectRequest) -> DialectResponse {
-        switch failure {
-        case .missing, .malformed: render(.missingAPIKey)
-        case .unknown: render(.invalidAPIKey)
-        case .disabled: render(.keyDisabled)
-        }
-    }
-
-    package func rateLimited(retryAfter: Duration, _ request: DialectRequest) -> DialectResponse {
-        render(.rateLimited, retryAfter: retryAfter)
-    }
-
     /// Ours: 60 requests per minute per key.
     package func defaultRateLimit(_ setup: WorldSetup) -> RateLimit? { Self.rateLimit }
 
     /// Ours: 60 requests per minute per key.
     package static let rateLimit = RateLimit(limit: 60, window: .seconds(60))
 
-    package var faultCodes: [String] { ResellerError.scriptable.keys.sorted() + ["INSUFFICIENT_BALANCE"] }
-
+    
     package var priceList: PriceListRule {
         .none(reason: "reseller prices are its star packages: set world.reseller.packages: {50: \"0.85\", 100: \"1.70\"}")
     }
@@ -202,32 +189,13 @@ package struct Reseller: Dialect {
         DialectResponse(status: status, headers: [("Content-Type", "application/json")], body: Array(value.spacedText.utf8))
     }
 
-    func render(_ error: ResellerError, retryAfter: Duration? = nil) -> DialectResponse {
+    /// `{ "error": { "code": …, "message": … } }`; a 401 also says `WWW-Authenticate: Bearer`.
+    package func body(_ error: ResellerError) -> DialectResponse {
         var response = Self.json(
             error.status,
             .object([("error", .object([("code", .string(error.code)), ("message", .string(error.message))]))]))
         if error.status == 401 { response.headers.append(("WWW-Authenticate", "Bearer")) }
-        if let retryAfter { response.addRetryAfter(retryAfter) }
-        if let allow = error.allow { response.headers.append(("Allow", allow)) }
         return response
-    }
-
-    package func renderFault(code: String, request: DialectRequest, in world: inout WorldState) -> DialectResponse? {
-        if code == "INSUFFICIENT_BALANCE" {
-            let available =
-                credential(of: request).secret.flatMap { world.keys[$0] }.flatMap { world.account($0.owner) }?.available ?? .zero
-            return render(.insufficientBalance(balance: available.twoDecimals, price: (available + Money(cents: 1)).twoDecimals))
-        }
-        guard let error = ResellerError.scriptable[code] else { return nil }
-        return render(error, retryAfter: code == "RATE_LIMITED" ? .seconds(60) : nil)
-    }
-
-    package func render(_ problem: RequestProblem) -> DialectResponse {
-        switch problem {
-        case .bodyTooLarge(let limit): render(ResellerError.payloadTooLarge(limit))
-        case .notFound: render(ResellerError.notFound)
-        case .methodNotAllowed(let allowed): render(ResellerError.methodNotAllowed(allowed))
-        }
     }
 }
 

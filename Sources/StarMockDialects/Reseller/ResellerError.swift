@@ -1,16 +1,26 @@
+import StarMockCore
+
 /// The reseller dialect's error catalogue. The seed documents none: every code, status and
 /// message here is ours (docs/dialects/reseller.md).
-struct ResellerError: Error, Sendable, Equatable {
-    let status: Int
-    let code: String
+package struct ResellerError: Error, Sendable, Equatable, CatalogueError {
+    package let status: Int
+    package let code: String
     let message: String
     /// The `Allow` header of a 405.
-    var allow: String? = nil
+    package let allow: [String]?
 
-    static let missingAPIKey = ResellerError(
+    /// An error.
+    package init(status: Int, code: String, message: String, allow: [String]? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.allow = allow
+    }
+
+    package static let missingAPIKey = ResellerError(
         status: 401, code: "MISSING_API_KEY", message: "Send your API key as Authorization: Bearer <key>")
-    static let invalidAPIKey = ResellerError(status: 401, code: "INVALID_API_KEY", message: "API key not recognised")
-    static let keyDisabled = ResellerError(status: 403, code: "KEY_DISABLED", message: "API key has been disabled")
+    package static let invalidAPIKey = ResellerError(status: 401, code: "INVALID_API_KEY", message: "API key not recognised")
+    package static let keyDisabled = ResellerError(status: 403, code: "KEY_DISABLED", message: "API key has been disabled")
     static let invalidJSON = ResellerError(status: 400, code: "INVALID_JSON", message: "Request body must be a JSON object")
     static func missingField(_ name: String) -> ResellerError {
         ResellerError(status: 400, code: "MISSING_FIELD", message: "\(name) is required")
@@ -41,21 +51,21 @@ struct ResellerError: Error, Sendable, Equatable {
         status: 502, code: "SUPPLIER_ERROR", message: "The Stars supplier did not answer, try again")
     static let serviceUnavailable = ResellerError(
         status: 503, code: "SERVICE_UNAVAILABLE", message: "Service temporarily unavailable")
-    static let notFound = ResellerError(status: 404, code: "NOT_FOUND", message: "Unknown endpoint")
-    static func methodNotAllowed(_ allowed: [String]) -> ResellerError {
-        ResellerError(
-            status: 405, code: "METHOD_NOT_ALLOWED", message: "Method not allowed; use \(allowed.joined(separator: ", "))",
-            allow: allowed.joined(separator: ", "))
-    }
-    static func payloadTooLarge(_ limit: Int) -> ResellerError {
-        ResellerError(status: 413, code: "PAYLOAD_TOO_LARGE", message: "Request body is larger than \(limit) bytes")
-    }
 
     /// Codes a scenario may script.
-    static let scriptable: [String: ResellerError] = [
-        missingAPIKey.code: missingAPIKey, invalidAPIKey.code: invalidAPIKey, keyDisabled.code: keyDisabled,
-        userNotFound.code: userNotFound, userCannotReceive.code: userCannotReceive, orderNotFound.code: orderNotFound,
-        rateLimited.code: rateLimited, internalError.code: internalError, supplierError.code: supplierError,
-        serviceUnavailable.code: serviceUnavailable,
-    ]
+    package static let scriptable = catalogue([
+        missingAPIKey, invalidAPIKey, keyDisabled,
+        userNotFound, userCannotReceive, orderNotFound,
+        rateLimited, internalError, supplierError,
+        serviceUnavailable,
+    ])
+}
+
+extension ResellerError {
+    package static let rateLimitCode = "RATE_LIMITED"
+
+    /// The balance quoted is the key's own; the cost just above it.
+    package static func insufficientBalance(available: Money) -> ResellerError {
+        insufficientBalance(balance: available.twoDecimals, price: (available + Money(cents: 1)).twoDecimals)
+    }
 }

@@ -2,7 +2,7 @@ import StarMockCore
 
 /// The sh4de dialect (docs.sh4de.space, seed 001): `X-API-Key`, base path `/api/v1`, money
 /// charged at once, 30 requests per minute per key, bodies pretty-printed as documented.
-package struct Sh4de: Dialect {
+package struct Sh4de: CatalogueDialect {
     /// `sh4de`.
     package static let id: DialectID = "sh4de"
     package var id: DialectID { Self.id }
@@ -30,23 +30,10 @@ package struct Sh4de: Dialect {
         return .presented(key)
     }
 
-    package func refuse(_ failure: AuthFailure, _ request: DialectRequest) -> DialectResponse {
-        switch failure {
-        case .missing, .malformed: render(.missingAPIKey)
-        case .unknown: render(.invalidAPIKey)
-        case .disabled: render(.keyDisabled)
-        }
-    }
-
-    package func rateLimited(retryAfter: Duration, _ request: DialectRequest) -> DialectResponse {
-        render(.rateLimitExceeded, retryAfter: retryAfter)
-    }
-
     /// 30 requests per minute per key, as documented.
     package func defaultRateLimit(_ setup: WorldSetup) -> RateLimit? { .perMinute30 }
 
-    package var faultCodes: [String] { Sh4deError.scriptable.keys.sorted() + ["INSUFFICIENT_BALANCE"] }
-
+    
     package var priceList: PriceListRule { .documented(.sh4de) }
 
     func prices(_ world: WorldState) -> DialectResponse {
@@ -158,32 +145,12 @@ package struct Sh4de: Dialect {
         .json(200, .object([("status", .string("ok"))] + fields), style: .pretty)
     }
 
-    func render(_ error: Sh4deError, retryAfter: Duration? = nil) -> DialectResponse {
-        var response = DialectResponse.json(
+    /// `{"status": "error", "code": …, "message": …}`, pretty-printed like every sh4de body.
+    package func body(_ error: Sh4deError) -> DialectResponse {
+        DialectResponse.json(
             error.status,
             .object([("status", .string("error")), ("code", .string(error.code)), ("message", .string(error.message))]),
             style: .pretty)
-        if let allow = error.allow { response.headers.append(("Allow", allow.joined(separator: ", "))) }
-        if let retryAfter { response.addRetryAfter(retryAfter) }
-        return response
-    }
-
-    package func renderFault(code: String, request: DialectRequest, in world: inout WorldState) -> DialectResponse? {
-        if code == "INSUFFICIENT_BALANCE" {
-            let balance = request.header("X-API-Key").flatMap { world.keys[$0] }.flatMap { world.account($0.owner) }
-            let available = balance?.available ?? .zero
-            return render(.insufficientBalance(balance: available.twoDecimals, cost: (available + Money(cents: 10)).twoDecimals))
-        }
-        guard let error = Sh4deError.scriptable[code] else { return nil }
-        return render(error, retryAfter: code == "RATE_LIMIT_EXCEEDED" ? .seconds(60) : nil)
-    }
-
-    package func render(_ problem: RequestProblem) -> DialectResponse {
-        switch problem {
-        case .bodyTooLarge(let limit): render(Sh4deError.payloadTooLarge(limit))
-        case .notFound: render(Sh4deError.notFound)
-        case .methodNotAllowed(let allowed): render(Sh4deError.methodNotAllowed(allowed))
-        }
     }
 }
 

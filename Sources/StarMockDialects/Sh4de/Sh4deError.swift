@@ -1,16 +1,26 @@
+import StarMockCore
+
 /// sh4de's error catalogue: the documented codes with their HTTP status and message, and the
 /// codes we added for cases the documents leave open (marked *ours* in docs/dialects/sh4de.md).
-struct Sh4deError: Error, Sendable, Equatable {
-    let status: Int
-    let code: String
+package struct Sh4deError: Error, Sendable, Equatable, CatalogueError {
+    package let status: Int
+    package let code: String
     let message: String
     /// The methods the path does answer, sent as `Allow` (RFC 9110 requires it on a 405).
-    var allow: [String]? = nil
+    package let allow: [String]?
+
+    /// An error.
+    package init(status: Int, code: String, message: String, allow: [String]? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.allow = allow
+    }
 
     // Documented (seed 001, "Error Reference"); the message is the table's "Meaning".
-    static let missingAPIKey = Sh4deError(status: 401, code: "MISSING_API_KEY", message: "X-API-Key header not sent")
-    static let invalidAPIKey = Sh4deError(status: 401, code: "INVALID_API_KEY", message: "Key not found in system")
-    static let keyDisabled = Sh4deError(status: 403, code: "KEY_DISABLED", message: "Key has been disabled")
+    package static let missingAPIKey = Sh4deError(status: 401, code: "MISSING_API_KEY", message: "X-API-Key header not sent")
+    package static let invalidAPIKey = Sh4deError(status: 401, code: "INVALID_API_KEY", message: "Key not found in system")
+    package static let keyDisabled = Sh4deError(status: 403, code: "KEY_DISABLED", message: "Key has been disabled")
     static let invalidMonths = Sh4deError(status: 400, code: "INVALID_MONTHS", message: "months must be 3, 6, or 12")
     static let userNotFound = Sh4deError(status: 404, code: "USER_NOT_FOUND", message: "Telegram username not found")
     static let orderNotFound = Sh4deError(status: 404, code: "ORDER_NOT_FOUND", message: "Order ID doesn't exist")
@@ -43,22 +53,21 @@ struct Sh4deError: Error, Sendable, Equatable {
         status: 400, code: "USER_CANNOT_RECEIVE", message: "This user cannot receive Stars")
     static let cannotReceivePremium = Sh4deError(
         status: 400, code: "USER_CANNOT_RECEIVE", message: "This user cannot receive Premium")
-    static let notFound = Sh4deError(status: 404, code: "NOT_FOUND", message: "Unknown endpoint")
-    static func methodNotAllowed(_ allowed: [String]) -> Sh4deError {
-        Sh4deError(
-            status: 405, code: "METHOD_NOT_ALLOWED",
-            message: "Method not allowed; use \(allowed.filter { $0 != "HEAD" }.joined(separator: ", "))",
-            allow: allowed)
-    }
-    static func payloadTooLarge(_ limit: Int) -> Sh4deError {
-        Sh4deError(status: 413, code: "PAYLOAD_TOO_LARGE", message: "Request body is larger than \(limit) bytes")
-    }
 
     /// Codes a scenario may script, with what they render as.
-    static let scriptable: [String: Sh4deError] = [
-        missingAPIKey.code: missingAPIKey, invalidAPIKey.code: invalidAPIKey, keyDisabled.code: keyDisabled,
-        invalidMonths.code: invalidMonths, userNotFound.code: userNotFound, orderNotFound.code: orderNotFound,
-        forbidden.code: forbidden, rateLimitExceeded.code: rateLimitExceeded, chargingError.code: chargingError,
-        serviceUnavailable.code: serviceUnavailable,
-    ]
+    package static let scriptable = catalogue([
+        missingAPIKey, invalidAPIKey, keyDisabled,
+        invalidMonths, userNotFound, orderNotFound,
+        forbidden, rateLimitExceeded, chargingError,
+        serviceUnavailable,
+    ])
+}
+
+extension Sh4deError {
+    package static let rateLimitCode = "RATE_LIMIT_EXCEEDED"
+
+    /// The balance quoted is the key's own; the cost just above it.
+    package static func insufficientBalance(available: Money) -> Sh4deError {
+        insufficientBalance(balance: available.twoDecimals, cost: (available + Money(cents: 10)).twoDecimals)
+    }
 }

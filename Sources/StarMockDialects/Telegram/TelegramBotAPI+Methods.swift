@@ -61,16 +61,8 @@ extension TelegramBotAPI {
         case .success(let i): invoice = i
         case .failure(let e): return .failure(e)
         }
-        let slug = Self.linkSlug(using: &world.random)
-        let link = "https://t.me/$" + slug
-        world.telegram { state in
-            var account = state.account(call.bot.id)
-            account.invoices.append(
-                .init(
-                    link: link, chatID: nil, messageID: nil, title: invoice.title, payload: invoice.payload,
-                    stars: invoice.stars))
-            state.accounts[call.bot.id] = account
-        }
+        let link = "https://t.me/$" + Self.linkSlug(using: &world.random)
+        world.telegram { state in _ = state.keep(invoice, of: call.bot, link: link) }
         return .success(.string(link))
     }
 
@@ -84,20 +76,10 @@ extension TelegramBotAPI {
         }
         guard let chatText = call.parameters["chat_id"] else { return .failure(.chatIDEmpty) }
         guard let chatID = Int64(chatText.trimmingSpaces), chatID > 0,
-            let user = world.users.values.first(where: { $0.id == chatID })
+            let user = world.user(id: chatID)
         else { return .failure(.chatNotFound) }
         let date = world.now.unixSeconds
-        let messageID = world.telegram { state -> Int in
-            var account = state.account(call.bot.id)
-            let id = account.lastMessageID[chatID, default: 0] + 1
-            account.lastMessageID[chatID] = id
-            account.invoices.append(
-                .init(
-                    link: nil, chatID: chatID, messageID: id, title: invoice.title, payload: invoice.payload,
-                    stars: invoice.stars))
-            state.accounts[call.bot.id] = account
-            return id
-        }
+        let messageID = world.telegram { state in state.keep(invoice, of: call.bot, chatID: chatID) ?? 0 }
         return .success(
             .object([
                 ("message_id", .int(messageID)),
@@ -132,5 +114,24 @@ extension TransactionPartner {
     var isUserPayment: Bool {
         if case .user(_, let type, _) = self { return type == "invoice_payment" }
         return false
+    }
+}
+
+extension TelegramState {
+    /// Keeps an invoice a bot issued (a link, or a message in a chat) so a user can pay it
+    /// later; returns the message id a sent invoice got.
+    mutating func keep(_ invoice: StarsInvoice, of bot: TelegramBot, link: String? = nil, chatID: Int64? = nil) -> Int? {
+        var account = account(bot.id)
+        var messageID: Int?
+        if let chatID {
+            messageID = account.lastMessageID[chatID, default: 0] + 1
+            account.lastMessageID[chatID] = messageID
+        }
+        account.invoices.append(
+            .init(
+                link: link, chatID: chatID, messageID: messageID, title: invoice.title, payload: invoice.payload,
+                stars: invoice.stars))
+        accounts[bot.id] = account
+        return messageID
     }
 }

@@ -143,7 +143,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         let delayed = state.delayed
-        world.transact { w in
+        _ = world.transact { w in
             w.schedule(at: w.now.adding(delay)) { w in
                 guard let send = delayed.claim(id) else { return }
                 plan.record(response: response, in: &w)

@@ -1,4 +1,4 @@
-public import StarMockCore
+import StarMockCore
 
 /// An invoice's `rate`: a `double` on the wire, held here as an exact decimal (its significant
 /// digits and the position of the decimal point), never as binary floating point.

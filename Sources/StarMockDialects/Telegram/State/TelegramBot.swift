@@ -1,4 +1,4 @@
-public import StarMockCore
+import StarMockCore
 
 /// A bot the fake Bot API knows: its token and profile (what `getMe` shows), and the Stars it
 /// starts with.

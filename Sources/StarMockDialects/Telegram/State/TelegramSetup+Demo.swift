@@ -1,4 +1,4 @@
-public import StarMockCore
+import StarMockCore
 
 extension TelegramSetup {
     /// The demo bot's token: a well-formed token that no real bot has.
