@@ -11,10 +11,7 @@ package struct ResellerError: Error, Sendable, Equatable, CatalogueError {
 
     /// An error.
     package init(status: Int, code: String, message: String, allow: [String]? = nil) {
-        self.status = status
-        self.code = code
-        self.message = message
-        self.allow = allow
+        (self.status, self.code, self.message, self.allow) = (status, code, message, allow)
     }
 
     package static let missingAPIKey = ResellerError(
@@ -54,16 +51,13 @@ package struct ResellerError: Error, Sendable, Equatable, CatalogueError {
 
     /// Codes a scenario may script.
     package static let scriptable = catalogue([
-        missingAPIKey, invalidAPIKey, keyDisabled,
-        userNotFound, userCannotReceive, orderNotFound,
-        rateLimited, internalError, supplierError,
-        serviceUnavailable,
+        missingAPIKey, invalidAPIKey, keyDisabled, userNotFound, userCannotReceive,
+        orderNotFound, rateLimited, internalError, supplierError, serviceUnavailable,
     ])
+    package static let rateLimitCode = "RATE_LIMITED"
 }
 
 extension ResellerError {
-    package static let rateLimitCode = "RATE_LIMITED"
-
     /// The balance quoted is the key's own; the cost just above it.
     package static func insufficientBalance(available: Money) -> ResellerError {
         insufficientBalance(balance: available.twoDecimals, price: (available + Money(cents: 1)).twoDecimals)

@@ -11,10 +11,7 @@ package struct Sh4deError: Error, Sendable, Equatable, CatalogueError {
 
     /// An error.
     package init(status: Int, code: String, message: String, allow: [String]? = nil) {
-        self.status = status
-        self.code = code
-        self.message = message
-        self.allow = allow
+        (self.status, self.code, self.message, self.allow) = (status, code, message, allow)
     }
 
     // Documented (seed 001, "Error Reference"); the message is the table's "Meaning".
@@ -56,16 +53,13 @@ package struct Sh4deError: Error, Sendable, Equatable, CatalogueError {
 
     /// Codes a scenario may script, with what they render as.
     package static let scriptable = catalogue([
-        missingAPIKey, invalidAPIKey, keyDisabled,
-        invalidMonths, userNotFound, orderNotFound,
-        forbidden, rateLimitExceeded, chargingError,
-        serviceUnavailable,
+        missingAPIKey, invalidAPIKey, keyDisabled, invalidMonths, userNotFound,
+        orderNotFound, forbidden, rateLimitExceeded, chargingError, serviceUnavailable,
     ])
+    package static let rateLimitCode = "RATE_LIMIT_EXCEEDED"
 }
 
 extension Sh4deError {
-    package static let rateLimitCode = "RATE_LIMIT_EXCEEDED"
-
     /// The balance quoted is the key's own; the cost just above it.
     package static func insufficientBalance(available: Money) -> Sh4deError {
         insufficientBalance(balance: available.twoDecimals, cost: (available + Money(cents: 10)).twoDecimals)
