@@ -25,6 +25,8 @@ struct BrokenScenarioTests {
         ("duplicate-api-key.yaml", 8, 13, "key \"sh4de_test\" is declared twice (first at 7:13)"),
         ("duplicate-key.yaml", 4, 1, "duplicate key \"seed\" (first at 3:1): a key may appear once in a mapping"),
         ("duplicate-user.yaml", 6, 18, "user \"Durov\" is declared twice (first at 5:18)"),
+        // Two users with one Telegram id would make "the user with this id" depend on order.
+        ("duplicate-user-id.yaml", 6, 29, "user id 1006503122 is declared twice (first at 5:29); each Telegram user has an id of their own"),
         ("duration-bad.yaml", 4, 20, "\"pending\" must be a duration like 65s, a distribution like {lognormal: {median: 20s, p99: 2m}}, or never, not \"65 sec\""),
         ("duration-too-long.yaml", 4, 17, "\"wait_timeout\" is too long: at most 277777h (about 31 years), not \"300000h\""),
         ("duration-without-unit.yaml", 4, 17, "\"wait_timeout\" needs a unit: 90s, 90ms or 90m"),
