@@ -15,6 +15,8 @@ extension ScenarioParser {
         let f = try reader.fields(node, "a latency rule", allowed: Self.latencyKeys)
         let delay = try reader.delay(try f.required("delay"), "delay")
         var rule = try selection(f, action: .delay(delay))
+        // Latency delays the answer whenever it applies; the fault decision ignores the phase,
+        // and `after` says so in the control API's list.
         rule.phase = .after
         return rule
     }

@@ -1,3 +1,5 @@
+import StarMockCore
+
 /// Duration text ↔ milliseconds, without floating point.
 package enum DurationText {
     /// The longest duration a scenario may give: 10¹² ms, about 31 years (keeps every
@@ -23,19 +25,13 @@ package enum DurationText {
             case "h": scale = 3_600_000
             default: return nil
             }
-            let parts = number.split(separator: ".", omittingEmptySubsequences: false)
-            guard parts.count == 1 || parts.count == 2, !parts[0].isEmpty, parts[0].count <= 9,
-                let whole = Int64(parts[0])
+            // The one decimal parser, in billionths of the unit; at most 9 whole digits.
+            guard number.prefix(while: { $0 != "." }).count <= 9, let billionths = FixedPoint.parse(number, scale: 9)
             else { return nil }
-            var millis = whole * scale
-            if parts.count == 2 {
-                let fraction = parts[1]
-                guard !fraction.isEmpty, fraction.count <= 9, let digits = Int64(fraction) else { return nil }
-                var divisor: Int64 = 1
-                for _ in 0..<fraction.count { divisor *= 10 }
-                guard (digits * scale) % divisor == 0 else { return nil }
-                millis += digits * scale / divisor
-            }
+            let (whole, fraction) = billionths.quotientAndRemainder(dividingBy: 1_000_000_000)
+            // Finer than a millisecond is refused, not rounded.
+            guard (fraction * scale) % 1_000_000_000 == 0 else { return nil }
+            let millis = whole * scale + fraction * scale / 1_000_000_000
             // Saturate: many groups could overflow; callers refuse anything above `maximum`.
             total = min(total + millis, maximum + 1)
         }
