@@ -92,6 +92,21 @@ struct TelegramLiveTests {
         }
     }
 
+    @Test("\"limit\": null from the control API removes the limit, the dialect's own default included")
+    func limitRemoved() async throws {
+        var setup = WorldSetup.demo
+        setup.telegram.rateLimit = RateLimit(limit: 3, window: .seconds(60))
+        try await withServer(setup) { server in
+            let removed = server.control(
+                method: "POST", path: "/__admin/rate-limits", body: Array(#"{"dialect":"telegram","limit":null}"#.utf8))
+            #expect(removed.status == 200)
+            for _ in 0..<10 {
+                let ok = try await RawHTTP.send(port: server.port, method: "GET", path: Self.base + "/getMe")
+                #expect(ok.status == 200)
+            }
+        }
+    }
+
     @Test("Paths outside the dialects stay the server's 404; /bot paths without a method are the Bot API's")
     func notFound() async throws {
         try await withServer { server in
