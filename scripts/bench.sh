@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-5}
+ROUNDS=${ROUNDS:-1}   # each call measured this many times (alternating builds); the median is reported
 CONNECTIONS=${CONNECTIONS:-50}
 THREADS=${THREADS:-2}
 
@@ -40,6 +41,8 @@ start() {
 rps() {  # wrk args... → requests/s
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$@" | awk '/Requests\/sec/ {print $2}'
 }
+
+median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # Starts a starmock binary with every dialect's rate limit raised out of the way and large
 # balances, so the figures measure answering, not refusals; echoes its URL.
@@ -86,10 +89,15 @@ base=$(rps "$BASE/")
 rows=""
 for call in "${CALLS[@]}"; do
     IFS='|' read -r label flag arg path <<<"$call"
-    now=$(rps "$flag" "$arg" "$MOCK$path")
+    nows=""; olds=""
+    for _ in $(seq "$ROUNDS"); do
+        nows="$nows $(rps "$flag" "$arg" "$MOCK$path")"
+        if [ -n "${OLD:-}" ]; then olds="$olds $(rps "$flag" "$arg" "$OLD$path")"; fi
+    done
+    now=$(echo $nows | median)
     row="| \`$label\` | $now"
     if [ -n "${OLD:-}" ]; then
-        old=$(rps "$flag" "$arg" "$OLD$path")
+        old=$(echo $olds | median)
         row="$row | $old"
     fi
     rows="$rows$row"$'\n'
@@ -110,7 +118,7 @@ with_ratios() {
         fi
     done <<<"$rows"
 }
-header="| call ($(date -u +%Y-%m-%d), ${THREADS} threads, ${CONNECTIONS} connections, ${DURATION} s each) | requests/s | ÷ bare NIO |"
+header="| call ($(date -u +%Y-%m-%d), ${THREADS} threads, ${CONNECTIONS} connections, median of ${ROUNDS} × ${DURATION} s) | requests/s | ÷ bare NIO |"
 sep="|---|---|---|"
 if [ -n "${OLD:-}" ]; then
     header="$header before: requests/s | before: ÷ bare NIO |"
