@@ -53,8 +53,8 @@ public struct DialectRequest: Sendable {
         query.last { $0.0 == name }?.1
     }
 
-    /// Path segments: `/api/v1/order/47` → `["api", "v1", "order", "47"]`.
-    public var segments: [Substring] { path.split(separator: "/") }
+    /// Path segments as routing sees them: `/api/v1/order/47` → `["api", "v1", "order", "47"]`.
+    public var segments: [Substring] { EndpointTable.segments(path) }
 
     static func split(target: String) -> (String, [(String, String)]) {
         guard let q = target.firstIndex(of: "?") else { return (percentDecode(target) ?? target, []) }

@@ -37,12 +37,6 @@ public struct DialectSet: Sendable {
         return dialects.first { $0.endpoints.claims(segments) }
     }
 
-    /// Renders a problem in the shape of the dialect serving `path`.
-    package func render(_ problem: RequestProblem, path: String) -> DialectResponse {
-        if let dialect = dialect(for: path) { return dialect.render(problem) }
-        return Self.noDialect(path)
-    }
-
     static func noDialect(_ path: String) -> DialectResponse {
         .json(
             404,
