@@ -59,6 +59,8 @@ public struct JournalEntry: Sendable, Equatable {
             ("status", status.map { .int($0) } ?? .null),
             ("response_body", .string(responseBody)),
             ("fault", fault.map(JSON.string) ?? .null),
+            ("latency_ms", .int(Int(answeredAt.milliseconds - receivedAt.milliseconds))),
+            ("retry_after", retryAfter.map(JSON.string) ?? .null),
         ])
     }
 }

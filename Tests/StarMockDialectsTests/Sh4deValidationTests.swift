@@ -237,7 +237,7 @@ struct Sh4deValidationTests {
 
     @Test("a body over the server's limit is 413 PAYLOAD_TOO_LARGE in sh4de's shape")
     func payloadTooLarge() {
-        let response = DialectSet([Sh4de()]).render(.bodyTooLarge(limit: 1 << 20), path: "/api/v1/order/stars")
+        let response = Sh4de().render(.bodyTooLarge(limit: 1 << 20))
         #expect(response.status == 413)
         #expect(response.bodyText == sh4deErrorBody("PAYLOAD_TOO_LARGE", "Request body is larger than 1048576 bytes"))
     }

@@ -11,6 +11,7 @@ struct AdminAPI: Sendable {
         let s = request.segments.dropFirst().map(String.init)  // after "__admin"
         let method = request.method.normalized
         switch (method, s) {
+        case ("GET", []), ("GET", ["dashboard"]): return Dashboard.page
         case ("GET", ["health"]): return health()
         case ("POST", ["reset"]):
             world.reset()
@@ -31,7 +32,10 @@ struct AdminAPI: Sendable {
         case (_, let path) where path.first.flatMap(dialects.dialect(named:)).map({ !$0.controlEndpoints.isEmpty }) == true:
             return dialectControl(request, dialect: dialects.dialect(named: path[0])!)
         case (_, let path):
-            let known: Set<[String]> = [["health"], ["reset"], ["state"], ["journal"], ["clock", "advance"], ["faults"], ["balance"], ["rate-limits"]]
+            let known: Set<[String]> = [
+                [], ["dashboard"], ["health"], ["reset"], ["state"], ["journal"], ["clock", "advance"], ["faults"], ["balance"],
+                ["rate-limits"],
+            ]
             if known.contains(path) { return Self.error(405, "Method \(method) not allowed on \(request.path)") }
             return Self.error(404, "No control endpoint \(request.path); see docs/control-api.md")
         }
@@ -100,14 +104,22 @@ struct AdminAPI: Sendable {
         return .object(fields)
     }
 
+    /// `GET /__admin/journal[?limit=N][&after=SEQ]`: the kept entries, the last N, or those
+    /// recorded after sequence SEQ (the dashboard's incremental read).
     func journal(_ request: DialectRequest) -> DialectResponse {
         let limitText = request.queryValue("limit")
         let limit = limitText.flatMap(Int.init)
         if limitText != nil, (limit ?? -1) < 0 {
             return Self.error(400, "?limit= must be an integer ≥ 0")
         }
+        let afterText = request.queryValue("after")
+        let after = afterText.flatMap(Int.init)
+        if afterText != nil, (after ?? -1) < 0 {
+            return Self.error(400, "?after= must be a journal sequence number ≥ 0")
+        }
         return world.read { w in
             var entries = w.journal.entries
+            if let after { entries = entries.filter { $0.sequence > after } }
             if let limit, limit >= 0 { entries = Array(entries.suffix(limit)) }
             return Self.ok([
                 ("recorded", .int(w.journal.recorded)), ("dropped", .int(w.journal.dropped)),
