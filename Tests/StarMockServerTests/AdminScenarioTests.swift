@@ -77,7 +77,9 @@ struct DashboardTests {
 
     @Test("?after=SEQ returns only the newer entries, with latency and Retry-After")
     func after() throws {
-        let world = World(.demo)
+        var setup = WorldSetup.demo
+        setup.clock = .virtual
+        let world = World(setup)
         let admin = AdminAPI(world: world, dialects: .everything)
         for _ in 0..<3 {
             _ = world.transact {
