@@ -299,10 +299,24 @@ public enum ClientProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        // Nothing else of ours reaches the client: NIO's sockets are not close-on-exec on
+        // Linux, and a client holding a listening socket would keep a stopped server's port
+        // accepting (and its connections from ever reaching EOF).
+        #if canImport(Darwin)
+            let closeOthers = Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
+        #else
+            // glibc ≥ 2.34 has it, but its header declares it only for _GNU_SOURCE builds.
+            if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+                typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+                _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+            }
+            let closeOthers: Int32 = 0
+        #endif
 
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setflags(
+            &attributes, Int16(Int32(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) | closeOthers))
         posix_spawnattr_setpgroup(&attributes, 0)
         var mask = sigset_t()
         sigemptyset(&mask)

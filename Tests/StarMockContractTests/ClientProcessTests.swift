@@ -18,6 +18,25 @@ struct ClientProcessTests {
         return (json, failures.map(\.headline))
     }
 
+    @Test("The client inherits only stdin, stdout and stderr: none of the runner's sockets or files")
+    func onlyStandardDescriptors() async throws {
+        #if os(Linux)
+            // A file of ours held open without close-on-exec, as NIO's sockets are on Linux.
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("starmock-fd-\(getpid())-marker").path
+            let leaked = open(path, O_CREAT | O_RDWR, 0o600)
+            #expect(leaked > 2)
+            defer {
+                close(leaked)
+                unlink(path)
+            }
+            let run = await run(
+                #"printf '{"outcome":"completed","held":"%s"}\n' "$(ls -l /proc/$$/fd | grep -c starmock-fd-)""#)
+            let (json, failures) = check(run)
+            #expect(failures.isEmpty)
+            #expect(json?["held"]?.stringValue == "0", "the client inherited the runner's descriptor \(leaked)")
+        #endif
+    }
+
     @Test("One JSON line on stdout is the result; stderr is kept")
     func goodOutput() async {
         let run = await run(#"echo 'working…' >&2; printf '{"outcome":"completed","balance":"25.50"}\n'"#)
