@@ -34,7 +34,7 @@ public struct DialectSet: Sendable {
     package func dialect(for path: String) -> (any Dialect)? {
         if dialects.count == 1 { return dialects[0] }
         let segments = EndpointTable.segments(path)
-        return dialects.first { $0.endpoints.claims(segments) }
+        return dialects.first { $0.endpoints.claims(segments) } ?? dialects.first { $0.endpoints.claimsAsFallback(segments) }
     }
 
     /// Renders a problem in the shape of the dialect serving `path`.

@@ -6,6 +6,9 @@ import StarMockDialects
 struct AdminAPI: Sendable {
     let world: World
     let dialects: DialectSet
+    /// Sends the answers waiting for their injected latency now: their timers are in the
+    /// world a reset replaces.
+    var flushDelayed: @Sendable () -> Void = {}
 
     func handle(_ request: DialectRequest) -> DialectResponse {
         let s = request.segments.dropFirst().map(String.init)  // after "__admin"
@@ -13,7 +16,7 @@ struct AdminAPI: Sendable {
         switch (method, s) {
         case ("GET", ["health"]): return health()
         case ("POST", ["reset"]):
-            world.reset()
+            restart(to: nil)
             return Self.ok([("reset", .bool(true)), ("now", .string(world.now.iso8601))])
         case ("POST", ["scenario"]): return loadScenario(request)
         case ("GET", ["state"]): return stateBody()
@@ -111,6 +114,8 @@ struct AdminAPI: Sendable {
             if let limit, limit >= 0 { entries = Array(entries.suffix(limit)) }
             return Self.ok([
                 ("recorded", .int(w.journal.recorded)), ("dropped", .int(w.journal.dropped)),
+                ("bytes", .int(w.journal.bytes)), ("byte_budget", .int(w.journal.byteBudget)),
+                ("body_cap", .int(w.journal.bodyCap)),
                 ("entries", .array(entries.map(\.json))),
             ])
         }
@@ -294,6 +299,15 @@ struct AdminAPI: Sendable {
         if !allowed.isEmpty { return Self.error(405, "Method \(request.method) not allowed on \(request.path)") }
         let routes = dialect.controlEndpoints.map { "\($0.method) \($0.path)" }.joined(separator: ", ")
         return Self.error(404, "No control endpoint \(request.path); \(dialect.id) has: \(routes)")
+    }
+
+    /// Restarts the world (from its setup, or `setup`): held requests and delayed answers are
+    /// answered first, from the world they were decided in.
+    func restart(to setup: WorldSetup?) {
+        flushDelayed()
+        world.reset(to: setup)
+        // One registered while the world was being replaced has lost its timer too.
+        flushDelayed()
     }
 
     // MARK: Helpers
