@@ -376,7 +376,7 @@ struct GracefulShutdownTests {
         try await wire.write(
             "POST /api/v1/order/stars HTTP/1.1\r\nHost: x\r\nX-API-Key: sh4de_xxxx\r\nContent-Type: application/json\r\n"
                 + "Content-Length: \(body.utf8.count)\r\n\r\n" + String(body.prefix(10)))
-        try await Task.sleep(for: .milliseconds(300))
+        try await Task.sleep(for: .milliseconds(500))
         let shutdown = Task { try await server.shutdown() }
         try await Task.sleep(for: .milliseconds(300))
         // Accepted during the shutdown: answered, and told the connection ends.

@@ -31,6 +31,9 @@ struct AdminAPI: Sendable {
         case ("POST", let path) where path.count == 3 && path[0] == "keys": return setKey(path)
         case ("POST", ["balance"]): return setBalance(request)
         case ("POST", ["rate-limits"]): return setRateLimit(request)
+        case ("GET", ["openapi"]):
+            return Self.ok([("documents", .array(dialects.names.map { .string("/__admin/openapi/\($0).json") }))])
+        case ("GET", let path) where path.count == 2 && path[0] == "openapi": return openAPI(path[1])
         case (_, let path) where path.first.flatMap(dialects.dialect(named:)).map({ !$0.controlEndpoints.isEmpty }) == true:
             return dialectControl(request, dialect: dialects.dialect(named: path[0])!)
         case (_, let path):
@@ -308,6 +311,15 @@ struct AdminAPI: Sendable {
         world.reset(to: setup)
         // One registered while the world was being replaced has lost its timer too.
         flushDelayed()
+    }
+
+    /// `GET /__admin/openapi/{dialect}.json`: the dialect's OpenAPI 3.1 document, generated
+    /// from its endpoint table.
+    func openAPI(_ file: String) -> DialectResponse {
+        guard file.hasSuffix(".json"), let dialect = dialects.dialect(named: String(file.dropLast(5))) else {
+            return Self.error(404, "No OpenAPI document \(file); served: \(dialects.names.map { "\($0).json" }.joined(separator: ", "))")
+        }
+        return .json(200, OpenAPIDocument.generate(for: dialect), style: .pretty)
     }
 
     // MARK: Helpers

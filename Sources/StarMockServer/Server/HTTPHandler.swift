@@ -134,6 +134,11 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             if phase == .idle { enter(.readingHead, context: context) }
             return
         }
+        if event is ShuttingDown {
+            // Between requests: nothing to finish. Otherwise the answer says Connection: close.
+            if phase == .idle { context.close(promise: nil) }
+            return
+        }
         context.fireUserInboundEventTriggered(event)
     }
 
@@ -334,6 +339,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if keepAlive {
             enter(.idle, context: context)
         } else {
+            phase = .answering
             let channel = context.channel
             done.whenComplete { _ in channel.close(promise: nil) }
         }

@@ -197,7 +197,7 @@ public final class Server: Sendable, Service {
         world.transact { $0.stopWaiting() }
         state.delayed.flushAll()
         for connection in open {
-            connection.eventLoop.execute { connection.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
+            connection.eventLoop.execute { connection.pipeline.fireUserInboundEventTriggered(ShuttingDown()) }
         }
         let listener = channel
         let loop = channel.eventLoop
@@ -264,6 +264,10 @@ extension NIOHTTPDecoderLimitConfiguration {
         return limits
     }
 }
+
+/// Told to every open connection when the shutdown begins: one between requests closes now,
+/// one reading or answering a request closes after its answer.
+struct ShuttingDown {}
 
 /// The per-connection deadlines, in the server's configuration.
 struct Timeouts: Sendable {
