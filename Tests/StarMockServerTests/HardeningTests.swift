@@ -465,3 +465,78 @@ struct HTTPEdgeTests {
         }
     }
 }
+
+@Suite("Issue 14 (2, 7): serve options and OpenAPI documents", .timeLimit(.minutes(1)))
+struct ServeHardeningTests {
+    @Test("serve --host 0.0.0.0 without a token exits 1 before listening, saying how to choose")
+    func exposedServe() throws {
+        let process = Process()
+        process.executableURL = try #require(ServeCommandTests.binary, "build the starmock product first (swift build)")
+        process.arguments = ["serve", "--host", "0.0.0.0", "--port", "0"]
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "STARMOCK_ADMIN_TOKEN")
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(message.contains("--admin-token"))
+        #expect(message.contains("--admin-open"))
+        #expect(out.fileHandleForReading.readDataToEndOfFile().isEmpty)
+    }
+
+    @Test("serve reads the admin token from STARMOCK_ADMIN_TOKEN")
+    func tokenFromEnvironment() async throws {
+        let process = Process()
+        process.executableURL = try #require(ServeCommandTests.binary, "build the starmock product first (swift build)")
+        process.arguments = ["serve", "--port", "0", "--clock", "virtual"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["STARMOCK_ADMIN_TOKEN"] = "from-the-environment"
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let match = try #require(String(decoding: line, as: UTF8.self).wholeMatch(of: /starmock listening on http:\/\/127\.0\.0\.1:(\d+)\n/))
+        let port = try #require(Int(match.1))
+        #expect(try await RawHTTP.send(port: port, method: "GET", path: "/__admin/health").status == 401)
+        let authorized = try await RawHTTP.send(
+            port: port, method: "GET", path: "/__admin/health", headers: [("Authorization", "Bearer from-the-environment")])
+        #expect(authorized.status == 200)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test("GET /__admin/openapi/{dialect}.json: OpenAPI 3.1 with every endpoint of the table and its path parameters", arguments: DialectSet.allNames)
+    func openAPI(_ name: String) async throws {
+        try await withServer(virtualDemo()) { server in
+            let response = try await RawHTTP.send(port: server.port, method: "GET", path: "/__admin/openapi/\(name).json")
+            #expect(response.status == 200)
+            let document = try JSON.parse(response.body)
+            #expect(document["openapi"] == .string("3.1.0"))
+            let paths = document["paths"]?.objectPairs?.map(\.0) ?? []
+            #expect(!paths.isEmpty)
+            for path in paths where path.contains("{") {
+                let operations = document["paths"]?[path]?.objectPairs ?? []
+                for (_, operation) in operations {
+                    let parameters = operation["parameters"]?.arrayValue ?? []
+                    #expect(parameters.contains { $0["in"] == .string("path") }, "\(path) declares no path parameter")
+                }
+            }
+            #expect(
+                try await RawHTTP.send(port: server.port, method: "GET", path: "/__admin/openapi/nowhere.json").status == 404)
+        }
+    }
+}
