@@ -152,7 +152,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let timeouts = state.timeouts
         switch phase {
         case .idle:
-            arm(after: timeouts.idle, context: context) { handler, context in
+            // During a shutdown a connection that sends nothing waits no longer than a head would.
+            let idle = state.connections.isShuttingDown ? min(timeouts.idle, timeouts.header) : timeouts.idle
+            arm(after: idle, context: context) { handler, context in
                 handler.state.logger.debug("closing an idle keep-alive connection")
                 context.close(promise: nil)
             }
