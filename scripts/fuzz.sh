@@ -55,9 +55,10 @@ for dialect in sh4de tgmarket telegram papaya reseller; do
     curl -sf -X POST "$BASE/__admin/rate-limits" -d "{\"dialect\":\"$dialect\",\"limit\":null}" >/dev/null \
         || fail "could not lift $dialect's rate limit"
     echo "fuzz: $dialect ($EXAMPLES examples per operation)"
-    if ! timeout "$PER_DIALECT_TIMEOUT" "$VENV/bin/schemathesis" run "$BASE/__admin/openapi/$dialect.json" \
+    # From the scratch directory: schemathesis writes its cache (.schemathesis/) where it runs.
+    if ! (cd "$WORK" && timeout "$PER_DIALECT_TIMEOUT" "$VENV/bin/schemathesis" run "$BASE/__admin/openapi/$dialect.json" \
         --url "$BASE" -H "${CREDENTIAL[$dialect]}" --checks "$CHECKS" -n "$EXAMPLES" --seed 14 \
-        --request-timeout 5 --max-failures 5 >"$WORK/$dialect.log" 2>&1; then
+        --request-timeout 5 --max-failures 5 >"$WORK/$dialect.log" 2>&1); then
         tail -80 "$WORK/$dialect.log"
         fail "$dialect: schemathesis found failures (above)"
     fi
