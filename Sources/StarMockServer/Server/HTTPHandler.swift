@@ -40,6 +40,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var deadline: Scheduled<Void>?
     private var bodyStarted = NIODeadline.now()
     private var bodyBytes = 0
+    /// Answers written on this connection.
+    private var requestsServed = 0
 
     init(state: ServerState, byteFaults: ByteFaultHandler, requestLine: RequestLineCapture) {
         self.state = state
@@ -135,8 +137,16 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         if event is ShuttingDown {
-            // Between requests: nothing to finish. Otherwise the answer says Connection: close.
-            if phase == .idle { context.close(promise: nil) }
+            // Between requests of a keep-alive connection: nothing to finish. A connection that
+            // has sent nothing yet may be about to (its request in flight to us): it gets a
+            // short grace. Otherwise the answer says Connection: close.
+            if phase == .idle {
+                if requestsServed > 0 {
+                    context.close(promise: nil)
+                } else {
+                    enter(.idle, context: context)
+                }
+            }
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -153,7 +163,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch phase {
         case .idle:
             // During a shutdown a connection that sends nothing waits no longer than a head would.
-            let idle = state.connections.isShuttingDown ? min(timeouts.idle, timeouts.header) : timeouts.idle
+            let idle = state.connections.isShuttingDown ? min(timeouts.idle, timeouts.header, .seconds(2)) : timeouts.idle
             arm(after: idle, context: context) { handler, context in
                 handler.state.logger.debug("closing an idle keep-alive connection")
                 context.close(promise: nil)
@@ -331,6 +341,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let responseHead = HTTPResponseHead(
             version: head.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         responding = true
+        requestsServed += 1
         context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
         if head.method != .HEAD, !response.body.isEmpty {
             let buffer = context.channel.allocator.buffer(bytes: response.body)
