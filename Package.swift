@@ -66,6 +66,7 @@ let package = Package(
             name: "starmock",
             dependencies: [
                 "StarMockServer", "StarMockScenario", "StarMockCore", "StarMockContract",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

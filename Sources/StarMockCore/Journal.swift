@@ -14,12 +14,16 @@ public struct JournalEntry: Sendable, Equatable {
     public var target: String
     /// The API key or bot token presented.
     public var key: String?
-    /// The request body (UTF-8, lossy).
+    /// The request body (UTF-8, lossy), up to the journal's body cap.
     public var requestBody: String
+    /// The request body's full size in bytes, however much of it was kept.
+    public var requestBodySize: Int
     /// The status sent; nil when no answer was sent (transport fault).
     public var status: Int?
-    /// The response body (UTF-8, lossy).
+    /// The response body (UTF-8, lossy), up to the journal's body cap.
     public var responseBody: String
+    /// The response body's full size in bytes.
+    public var responseBodySize: Int
     /// The fault applied, if any (`CHARGING_ERROR`, `reset`, `latency 200ms`, …).
     public var fault: String?
     /// The `Retry-After` header sent with the answer, as written (`"7"`); nil without one.
@@ -29,7 +33,7 @@ public struct JournalEntry: Sendable, Equatable {
     public init(
         sequence: Int, receivedAt: WorldTime, answeredAt: WorldTime, dialect: DialectID?, method: String,
         target: String, key: String?, requestBody: String, status: Int?, responseBody: String, fault: String?,
-        retryAfter: String? = nil
+        retryAfter: String? = nil, requestBodySize: Int? = nil, responseBodySize: Int? = nil
     ) {
         self.sequence = sequence
         self.receivedAt = receivedAt
@@ -39,59 +43,142 @@ public struct JournalEntry: Sendable, Equatable {
         self.target = target
         self.key = key
         self.requestBody = requestBody
+        self.requestBodySize = requestBodySize ?? requestBody.utf8.count
         self.status = status
         self.responseBody = responseBody
+        self.responseBodySize = responseBodySize ?? responseBody.utf8.count
         self.fault = fault
         self.retryAfter = retryAfter
     }
 
-    /// The entry as JSON for the control API.
+    /// The entry as JSON for the control API, its credential redacted wherever it appears
+    /// (``Redaction``): the `key` field, the target (a bot token sits in the path) and the
+    /// request body.
     public var json: JSON {
-        .object([
+        let redact: (String) -> String = { text in key.map { Redaction.redact($0, in: text) } ?? text }
+        return .object([
             ("sequence", .int(sequence)),
             ("received_at", .string(receivedAt.iso8601)),
             ("answered_at", .string(answeredAt.iso8601)),
             ("dialect", dialect.map { .string($0.name) } ?? .null),
             ("method", .string(method)),
-            ("target", .string(target)),
-            ("key", key.map(JSON.string) ?? .null),
-            ("request_body", .string(requestBody)),
+            ("target", .string(redact(target))),
+            ("key", key.map { .string(Redaction.redacted($0)) } ?? .null),
+            ("request_body", .string(redact(requestBody))),
+            ("request_body_size", .int(requestBodySize)),
             ("status", status.map { .int($0) } ?? .null),
             ("response_body", .string(responseBody)),
+            ("response_body_size", .int(responseBodySize)),
             ("fault", fault.map(JSON.string) ?? .null),
             ("latency_ms", .int(Int(answeredAt.milliseconds - receivedAt.milliseconds))),
             ("retry_after", retryAfter.map(JSON.string) ?? .null),
         ])
     }
+
+    /// What the entry costs the journal's byte budget: its texts plus a fixed overhead.
+    var cost: Int {
+        Journal.entryOverhead + method.utf8.count + target.utf8.count + (key?.utf8.count ?? 0)
+            + requestBody.utf8.count + responseBody.utf8.count + (fault?.utf8.count ?? 0) + (retryAfter?.utf8.count ?? 0)
+    }
 }
 
-/// The exchanges received, newest last, bounded in memory (oldest dropped first).
+/// How credentials are shown outside the process: a stable placeholder plus the last four
+/// characters (`[REDACTED]0000`), so that two keys stay distinguishable and none can be read
+/// back. Secrets shorter than 8 characters show no character at all.
+public enum Redaction {
+    /// The placeholder.
+    public static let placeholder = "[REDACTED]"
+
+    /// `secret` as shown: `[REDACTED]` and its last 4 characters.
+    public static func redacted(_ secret: String) -> String {
+        secret.count < 8 ? placeholder : placeholder + String(secret.suffix(4))
+    }
+
+    /// `text` with every occurrence of `secret` redacted.
+    public static func redact(_ secret: String, in text: String) -> String {
+        guard !secret.isEmpty, text.contains(secret) else { return text }
+        return text.replacingOccurrences(of: secret, with: redacted(secret))
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
+        var out = ""
+        var rest = self[...]
+        while let range = rest.firstRange(of: target) {
+            out += rest[..<range.lowerBound]
+            out += replacement
+            rest = rest[range.upperBound...]
+        }
+        return out + rest
+    }
+}
+
+/// The exchanges received, newest last, bounded in entries and in bytes (oldest dropped
+/// first). Bodies are kept up to `bodyCap` bytes each, their full size recorded.
 public struct Journal: Sendable {
+    /// The bytes an entry costs besides its texts (its fixed fields, its place in the ring).
+    public static let entryOverhead = 256
     /// How many entries are kept.
     public let capacity: Int
+    /// How many bytes the kept entries may cost in all (``JournalEntry``'s texts plus
+    /// ``entryOverhead`` each); the newest entry is always kept.
+    public let byteBudget: Int
+    /// How many bytes of each body are kept.
+    public let bodyCap: Int
     private var ring: [JournalEntry] = []
     private var start = 0
     /// How many entries were ever recorded.
     public private(set) var recorded = 0
+    /// How many were dropped for space (entries or bytes).
+    public private(set) var dropped = 0
+    /// What the kept entries cost.
+    public private(set) var bytes = 0
 
     /// An empty journal.
-    public init(capacity: Int) { self.capacity = max(1, capacity) }
+    public init(capacity: Int, byteBudget: Int = 8 << 20, bodyCap: Int = 4096) {
+        self.capacity = max(1, capacity)
+        self.byteBudget = max(0, byteBudget)
+        self.bodyCap = max(0, bodyCap)
+    }
 
-    /// Appends an exchange, numbering it.
+    /// Appends an exchange, numbering it; its bodies are cut at `bodyCap`.
     public mutating func record(_ make: (Int) -> JournalEntry) {
         recorded += 1
-        let entry = make(recorded)
-        if ring.count < capacity {
-            ring.append(entry)
-        } else {
-            ring[start] = entry
-            start = (start + 1) % capacity
+        var entry = make(recorded)
+        entry.requestBody = Self.cut(entry.requestBody, to: bodyCap)
+        entry.responseBody = Self.cut(entry.responseBody, to: bodyCap)
+        let cost = entry.cost
+        while count > 0 && (count >= capacity || bytes + cost > byteBudget) { dropOldest() }
+        ring.append(entry)
+        bytes += cost
+    }
+
+    /// How many entries are kept.
+    public var count: Int { ring.count - start }
+
+    /// The kept entries, oldest first.
+    public var entries: [JournalEntry] { Array(ring[start...]) }
+
+    private mutating func dropOldest() {
+        bytes -= ring[start].cost
+        start += 1
+        dropped += 1
+        // Compact once the dropped prefix is as long as what is kept.
+        if start >= 64 && start * 2 >= ring.count {
+            ring.removeFirst(start)
+            start = 0
         }
     }
 
-    /// The kept entries, oldest first.
-    public var entries: [JournalEntry] { Array(ring[start...] + ring[..<start]) }
-
-    /// How many were dropped for space.
-    public var dropped: Int { recorded - ring.count }
+    /// The first `cap` bytes of `text` (a character cut in two is dropped).
+    static func cut(_ text: String, to cap: Int) -> String {
+        let utf8 = text.utf8
+        guard utf8.count > cap else { return text }
+        var end = utf8.index(utf8.startIndex, offsetBy: cap)
+        while end > utf8.startIndex && UTF8.isContinuation(utf8[end]) {
+            end = utf8.index(before: end)
+        }
+        return String(decoding: utf8[..<end], as: UTF8.self)
+    }
 }

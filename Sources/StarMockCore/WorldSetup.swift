@@ -128,6 +128,11 @@ public struct WorldSetup: Sendable {
     public var seed: UInt64 = 1
     /// How many exchanges the journal keeps.
     public var journalCapacity = 10_000
+    /// How many bytes the journal's entries may cost in all (8 MiB); the oldest go first.
+    public var journalByteBudget = 8 << 20
+    /// How many bytes of each request and response body the journal keeps (4 KiB); the full
+    /// size is recorded beside.
+    public var journalBodyCap = 4096
     /// Each dialect's own part (bots, invoices, packages…), under key types the dialects own:
     /// `setup[SomeDialectSetup.self]`.
     public var dialectSetups = DialectStorage()

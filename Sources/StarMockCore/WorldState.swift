@@ -79,7 +79,8 @@ public struct WorldState: Sendable {
         self.setup = setup
         self.clock = clock
         self.faults = setup.faults
-        self.journal = Journal(capacity: setup.journalCapacity)
+        self.journal = Journal(
+            capacity: setup.journalCapacity, byteBudget: setup.journalByteBudget, bodyCap: setup.journalBodyCap)
         self.random = SeededRandom(seed: setup.seed)
         self.lifecycles = setup.lifecycles
         self.rateLimits = setup.rateLimits

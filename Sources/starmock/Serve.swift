@@ -6,6 +6,7 @@ import StarMockCore
 import StarMockDialects
 import StarMockScenario
 import StarMockServer
+import NIOCore
 
 extension StarMockCommand {
     /// `starmock serve`: serve the dialects over a world until SIGINT or SIGTERM.
@@ -50,11 +51,54 @@ extension StarMockCommand {
         @Flag(name: .shortAndLong, help: "Log one line per exchange to stderr.")
         var verbose = false
 
+        @Option(
+            help: ArgumentHelp(
+                "Require Authorization: Bearer TOKEN on /__admin. Default: $STARMOCK_ADMIN_TOKEN, else none.",
+                valueName: "token"))
+        var adminToken: String?
+
+        @Flag(help: "Serve the control API without a token on a non-loopback --host.")
+        var adminOpen = false
+
+        @Option(help: ArgumentHelp("Bytes the journal's entries may take in all (oldest dropped first).", valueName: "bytes"))
+        var journalBytes = WorldSetup().journalByteBudget
+
+        @Option(help: ArgumentHelp("Seconds a request's header section may take, from its first byte.", valueName: "seconds"))
+        var headerTimeout = 10.0
+
+        @Option(
+            help: ArgumentHelp(
+                "Seconds a request body may take, plus one per --min-body-rate bytes received.", valueName: "seconds"))
+        var bodyTimeout = 30.0
+
+        @Option(help: ArgumentHelp("Bytes per second a body must average beyond --body-timeout.", valueName: "bytes"))
+        var minBodyRate = 16 * 1024
+
+        @Option(help: ArgumentHelp("Seconds a keep-alive connection may stay idle between requests.", valueName: "seconds"))
+        var idleTimeout = 75.0
+
+        @Option(help: ArgumentHelp("Connections open at once; one more gets a bare 503.", valueName: "n"))
+        var maxConnections = 512
+
+        @Option(
+            help: ArgumentHelp(
+                "Seconds SIGINT/SIGTERM lets in-flight requests finish before closing them.", valueName: "seconds"))
+        var shutdownTimeout = 10.0
+
         func validate() throws {
             if let clock, ClockMode(clock) == nil {
                 throw ValidationError("--clock must be real, virtual or scaled:N (N > 0), not '\(clock)'")
             }
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535, not \(port)") }
+            for (name, value) in [
+                ("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--idle-timeout", idleTimeout),
+                ("--shutdown-timeout", shutdownTimeout),
+            ] where !(value > 0 && value <= 86_400) {
+                throw ValidationError("\(name) must be a number of seconds > 0 (at most 86400), not \(value)")
+            }
+            guard minBodyRate > 0 else { throw ValidationError("--min-body-rate must be > 0, not \(minBodyRate)") }
+            guard maxConnections > 0 else { throw ValidationError("--max-connections must be > 0, not \(maxConnections)") }
+            guard journalBytes >= 0 else { throw ValidationError("--journal-bytes must be ≥ 0, not \(journalBytes)") }
             for name in dialect where DialectSet(named: [name]) == nil {
                 throw ValidationError(
                     "Unknown dialect '\(name)'; known: \(DialectSet.allNames.joined(separator: ", "))")
@@ -84,6 +128,7 @@ extension StarMockCommand {
             }
             if let clock { setup.clock = ClockMode(clock)! }
             if let seed { setup.seed = seed }
+            setup.journalByteBudget = journalBytes
             let dialects = DialectSet(named: served) ?? .everything
             // stderr only: stdout carries the listening line and nothing else. Without
             // --verbose only warnings (unexpected connection errors) get through.
@@ -92,8 +137,17 @@ extension StarMockCommand {
             let world = World(setup)
             let server: Server
             do {
+                let token = adminToken ?? ProcessInfo.processInfo.environment["STARMOCK_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
                 server = try await Server.start(
-                    world: world, configuration: .init(host: host, port: port, dialects: dialects, logger: logger))
+                    world: world,
+                    configuration: .init(
+                        host: host, port: port, dialects: dialects, idleTimeout: Self.amount(idleTimeout), logger: logger,
+                        headerTimeout: Self.amount(headerTimeout), bodyTimeout: Self.amount(bodyTimeout),
+                        minBodyRate: minBodyRate, maxConnections: maxConnections,
+                        shutdownTimeout: Self.amount(shutdownTimeout), adminToken: token, adminOpen: adminOpen))
+            } catch let error as ServerError {
+                FileHandle.standardError.write(Data("starmock: \(error)\n".utf8))
+                throw ExitCode(1)
             } catch {
                 FileHandle.standardError.write(Data("starmock: cannot listen on \(host):\(port): \(error)\n".utf8))
                 throw ExitCode(1)
@@ -107,6 +161,8 @@ extension StarMockCommand {
             try await server.shutdown()
             withExtendedLifetime(signals) {}
         }
+
+        static func amount(_ seconds: Double) -> TimeAmount { .nanoseconds(Int64((seconds * 1e9).rounded())) }
     }
 }
 

@@ -224,7 +224,8 @@ struct ConcurrentShutdownTests {
             guard let response = seen.response else { continue }
             // The request was in flight: neither shutdown returned before it was answered.
             #expect(seen.returnedWhileInFlight == 0, "a shutdown returned while a request was still in flight")
-            #expect(seen.refusedWhileShuttingDown, "no new connection is served once shutting down")
+            // A connection opened during the shutdown is answered with Connection: close
+            // (GracefulShutdownTests), or refused once the port is closed: never reset.
             #expect(response.status == 200)
             #expect(response.bodyText.contains(#""order_id": 47"#))
             #expect(!seen.server.isListening)

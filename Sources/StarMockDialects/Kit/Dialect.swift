@@ -69,6 +69,10 @@ package protocol Dialect: Sendable {
 
     /// Adds the dialect's part of the demo world `starmock serve` starts with.
     func addDemo(to setup: inout WorldSetup)
+
+    /// What its OpenAPI document says beyond the endpoint table (`GET /__admin/openapi/<id>.json`);
+    /// by default only the title, no credential and errors of any shape.
+    var apiDescription: APIDescription { get }
 }
 
 extension Dialect {
@@ -83,6 +87,7 @@ extension Dialect {
     package func keyProblem(_ secret: String) -> String? { nil }
     package func credentials(in setup: WorldSetup) -> [String] { setup.keys.filter { $0.dialect == id }.map(\.key) }
     package var credentialVariable: String { "STARMOCK_API_KEY" }
+    package var apiDescription: APIDescription { APIDescription(title: id.name, security: .path, errorSchema: nil) }
 }
 
 /// What a request presents as its credential.

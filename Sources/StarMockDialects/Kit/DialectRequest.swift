@@ -177,4 +177,9 @@ public enum RequestProblem: Sendable, Equatable {
     case notFound
     /// The path exists but not with this method.
     case methodNotAllowed(allowed: [String])
+    /// The request's header section is larger than the server reads (431).
+    case headersTooLarge(limit: Int)
+    /// The request is not valid HTTP for a reason the server names (400: an HTTP/1.1 request
+    /// without `Host`).
+    case badRequest(String)
 }

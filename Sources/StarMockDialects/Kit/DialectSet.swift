@@ -34,7 +34,14 @@ public struct DialectSet: Sendable {
     package func dialect(for path: String) -> (any Dialect)? {
         if dialects.count == 1 { return dialects[0] }
         let segments = EndpointTable.segments(path)
-        return dialects.first { $0.endpoints.claims(segments) }
+        return dialects.first { $0.endpoints.claims(segments) } ?? dialects.first { $0.endpoints.claimsAsFallback(segments) }
+    }
+
+    /// Renders a problem found before a dialect could read the request (headers too large, no
+    /// `Host`) in the shape of the dialect serving `path`.
+    package func render(_ problem: RequestProblem, path: String) -> DialectResponse {
+        if let dialect = dialect(for: path) { return dialect.render(problem) }
+        return Self.noDialect(path)
     }
 
     static func noDialect(_ path: String) -> DialectResponse {

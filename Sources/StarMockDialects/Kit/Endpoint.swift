@@ -141,13 +141,17 @@ package struct EndpointTable: Sendable {
     /// Said when a scenario's path pattern matches a route only without case (fault patterns
     /// compare paths exactly as sent).
     package let caseNote: String?
+    /// How many leading segments claim a path that no dialect claims by `scopeDepth` (Papaya's
+    /// `/api/…`: `/api/invoices` is its empty 404); nil: none.
+    package let fallbackDepth: Int?
 
     /// A table.
     package init(
-        scopeDepth: Int, headAsGet: Bool = true, caseInsensitivePaths: Bool = false, authenticateFirst: Bool = false,
-        caseNote: String? = nil, _ endpoints: [Endpoint]
+        scopeDepth: Int, fallbackDepth: Int? = nil, headAsGet: Bool = true, caseInsensitivePaths: Bool = false,
+        authenticateFirst: Bool = false, caseNote: String? = nil, _ endpoints: [Endpoint]
     ) {
         self.caseNote = caseNote
+        self.fallbackDepth = fallbackDepth
         self.endpoints = endpoints
         self.scopeDepth = scopeDepth
         self.headAsGet = headAsGet
@@ -166,6 +170,12 @@ package struct EndpointTable: Sendable {
     /// Whether this dialect serves `path` (its leading `scopeDepth` segments match an endpoint's).
     package func claims(_ segments: [Substring]) -> Bool {
         endpoints.contains { $0.path.match(segments, caseInsensitive: caseInsensitivePaths, depth: scopeDepth) != nil }
+    }
+
+    /// Whether this dialect serves `path` when no dialect claims it by scope (``fallbackDepth``).
+    package func claimsAsFallback(_ segments: [Substring]) -> Bool {
+        guard let depth = fallbackDepth else { return false }
+        return endpoints.contains { $0.path.match(segments, caseInsensitive: caseInsensitivePaths, depth: depth) != nil }
     }
 
     /// Finds the endpoint for a request; 404 when no template matches the path, 405 with the

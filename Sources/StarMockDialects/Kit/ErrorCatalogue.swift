@@ -47,6 +47,11 @@ extension CatalogueError {
         case .bodyTooLarge(let limit): self = .payloadTooLarge(limit)
         case .notFound: self = .notFound
         case .methodNotAllowed(let allowed): self = .methodNotAllowed(allowed)
+        case .headersTooLarge(let limit):
+            self.init(
+                status: 431, code: "REQUEST_HEADERS_TOO_LARGE", message: "Request headers are larger than \(limit) bytes",
+                allow: nil)
+        case .badRequest(let message): self.init(status: 400, code: "BAD_REQUEST", message: message, allow: nil)
         }
     }
 

@@ -30,14 +30,18 @@ package struct Exchange: Sendable {
     package func record(response: DialectResponse, in world: inout WorldState) {
         let now = world.now
         let lost = unanswered || transport.map { !$0.needsResponse } ?? false
+        let cap = world.journal.bodyCap + 4
         world.record { sequence in
             JournalEntry(
                 sequence: sequence, receivedAt: received, answeredAt: now, dialect: dialect,
                 method: request.method.name, target: request.target, key: credential,
-                requestBody: String(decoding: request.body, as: UTF8.self),
-                status: lost ? nil : response.status, responseBody: lost ? "" : response.bodyText,
+                // Only what the journal keeps is decoded: a 1 MiB body never becomes a 1 MiB string.
+                requestBody: String(decoding: request.body.prefix(cap), as: UTF8.self),
+                status: lost ? nil : response.status,
+                responseBody: lost ? "" : String(decoding: response.body.prefix(cap), as: UTF8.self),
                 fault: faults.isEmpty ? nil : faults.joined(separator: "; "),
-                retryAfter: lost ? nil : response.headers.last { $0.0.caseInsensitiveEquals("Retry-After") }?.1)
+                retryAfter: lost ? nil : response.headers.last { $0.0.caseInsensitiveEquals("Retry-After") }?.1,
+                requestBodySize: request.body.count, responseBodySize: lost ? 0 : response.body.count)
         }
     }
 }

@@ -20,7 +20,8 @@ package struct Papaya: Dialect {
 
     /// ASP.NET routing: paths without case; an [HttpGet] action does not answer HEAD (405 like
     /// any other method).
-    static let table = EndpointTable(scopeDepth: 2, headAsGet: false, caseInsensitivePaths: true, [
+    /// Any other `/api/…` path no dialect claims (`/api/invoices`) is Papaya's empty 404.
+    static let table = EndpointTable(scopeDepth: 2, fallbackDepth: 1, headAsGet: false, caseInsensitivePaths: true, [
         Endpoint(.post, "/api/invoice") { call, world in Papaya().createInvoice(call.request, key: call.key, world: &world) },
         Endpoint(.get, "/api/invoice/{id}") { call, world in Papaya().invoice(call["id"], key: call.key, world: &world) },
         Endpoint(.get, "/api/subscriptions") { call, world in
@@ -223,6 +224,9 @@ package struct Papaya: Dialect {
         case .bodyTooLarge: PapayaResponse.empty(413)
         case .notFound: PapayaResponse.empty(404)
         case .methodNotAllowed(let allowed): PapayaResponse.empty(405, headers: [("Allow", allowed.joined(separator: ", "))])
+        // Kestrel's own answers, before any middleware: empty.
+        case .headersTooLarge: PapayaResponse.empty(431)
+        case .badRequest: PapayaResponse.empty(400)
         }
     }
 }

@@ -40,6 +40,8 @@ extension TGMarket {
             var response = render(TGMarketError.methodNotAllowed)
             response.headers.append(("Allow", allowed.joined(separator: ", ")))
             return response
+        case .headersTooLarge: return render(TGMarketError(status: 431, code: "request_headers_too_large"))
+        case .badRequest: return render(TGMarketError(status: 400, code: "bad_request"))
         }
     }
 }

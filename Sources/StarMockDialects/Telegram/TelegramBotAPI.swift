@@ -156,6 +156,8 @@ package struct TelegramBotAPI: Dialect {
         switch problem {
         case .bodyTooLarge: TelegramJSON.error(.requestTooLarge)
         case .notFound, .methodNotAllowed: TelegramJSON.error(.methodNotFound)
+        case .headersTooLarge: TelegramJSON.error(TelegramError(status: 431, description: "Request Header Fields Too Large"))
+        case .badRequest(let message): TelegramJSON.error(.badRequest(message))
         }
     }
 

@@ -16,7 +16,7 @@ extension AdminAPI {
         } catch {
             return Self.error(400, error.description)
         }
-        world.reset(to: scenario.setup)
+        restart(to: scenario.setup)
         return Self.ok([("loaded", .string(scenario.name))])
     }
 }

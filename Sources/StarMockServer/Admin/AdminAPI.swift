@@ -6,6 +6,9 @@ import StarMockDialects
 struct AdminAPI: Sendable {
     let world: World
     let dialects: DialectSet
+    /// Sends the answers waiting for their injected latency now: their timers are in the
+    /// world a reset replaces.
+    var flushDelayed: @Sendable () -> Void = {}
 
     func handle(_ request: DialectRequest) -> DialectResponse {
         let s = request.segments.dropFirst().map(String.init)  // after "__admin"
@@ -14,7 +17,7 @@ struct AdminAPI: Sendable {
         case ("GET", []), ("GET", ["dashboard"]): return Dashboard.page
         case ("GET", ["health"]): return health()
         case ("POST", ["reset"]):
-            world.reset()
+            restart(to: nil)
             return Self.ok([("reset", .bool(true)), ("now", .string(world.now.iso8601))])
         case ("POST", ["scenario"]): return loadScenario(request)
         case ("GET", ["state"]): return stateBody()
@@ -29,6 +32,9 @@ struct AdminAPI: Sendable {
         case ("POST", let path) where path.count == 3 && path[0] == "keys": return setKey(path)
         case ("POST", ["balance"]): return setBalance(request)
         case ("POST", ["rate-limits"]): return setRateLimit(request)
+        case ("GET", ["openapi"]):
+            return Self.ok([("documents", .array(dialects.names.map { .string("/__admin/openapi/\($0).json") }))])
+        case ("GET", let path) where path.count == 2 && path[0] == "openapi": return openAPI(path[1])
         case (_, let path) where path.first.flatMap(dialects.dialect(named:)).map({ !$0.controlEndpoints.isEmpty }) == true:
             return dialectControl(request, dialect: dialects.dialect(named: path[0])!)
         case (_, let path):
@@ -123,6 +129,8 @@ struct AdminAPI: Sendable {
             if let limit, limit >= 0 { entries = Array(entries.suffix(limit)) }
             return Self.ok([
                 ("recorded", .int(w.journal.recorded)), ("dropped", .int(w.journal.dropped)),
+                ("bytes", .int(w.journal.bytes)), ("byte_budget", .int(w.journal.byteBudget)),
+                ("body_cap", .int(w.journal.bodyCap)),
                 ("entries", .array(entries.map(\.json))),
             ])
         }
@@ -306,6 +314,24 @@ struct AdminAPI: Sendable {
         if !allowed.isEmpty { return Self.error(405, "Method \(request.method) not allowed on \(request.path)") }
         let routes = dialect.controlEndpoints.map { "\($0.method) \($0.path)" }.joined(separator: ", ")
         return Self.error(404, "No control endpoint \(request.path); \(dialect.id) has: \(routes)")
+    }
+
+    /// Restarts the world (from its setup, or `setup`): held requests and delayed answers are
+    /// answered first, from the world they were decided in.
+    func restart(to setup: WorldSetup?) {
+        flushDelayed()
+        world.reset(to: setup)
+        // One registered while the world was being replaced has lost its timer too.
+        flushDelayed()
+    }
+
+    /// `GET /__admin/openapi/{dialect}.json`: the dialect's OpenAPI 3.1 document, generated
+    /// from its endpoint table.
+    func openAPI(_ file: String) -> DialectResponse {
+        guard file.hasSuffix(".json"), let dialect = dialects.dialect(named: String(file.dropLast(5))) else {
+            return Self.error(404, "No OpenAPI document \(file); served: \(dialects.names.map { "\($0).json" }.joined(separator: ", "))")
+        }
+        return .json(200, OpenAPIDocument.generate(for: dialect), style: .pretty)
     }
 
     // MARK: Helpers

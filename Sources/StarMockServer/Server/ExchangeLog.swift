@@ -65,7 +65,8 @@ extension ServerState {
         let request = plan.request
         let lost = plan.unanswered || plan.transport.map { !$0.needsResponse } ?? false
         logger.logExchange(
-            dialect: plan.dialect?.name, method: request.method.name, target: request.target,
+            dialect: plan.dialect?.name, method: request.method.name,
+            target: plan.credential.map { Redaction.redact($0, in: request.target) } ?? request.target,
             status: lost ? nil : response.status,
             fault: plan.faults.isEmpty ? nil : plan.faults.joined(separator: "; "), latency: plan.delay)
     }

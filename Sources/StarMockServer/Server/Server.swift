@@ -1,6 +1,5 @@
 public import Logging
 public import NIOCore
-import NIOExtras
 import NIOHTTP1
 import NIOPosix
 public import ServiceLifecycle
@@ -30,8 +29,28 @@ public final class Server: Sendable, Service {
         public var dialects: DialectSet
         /// Bodies larger than this get the dialect's 413.
         public var maxBodyBytes: Int
-        /// Connections idle this long (real time) are closed.
+        /// Keep-alive connections idle this long between requests (real time) are closed.
         public var idleTimeout: TimeAmount
+        /// A request's header section must arrive within this, from its first byte.
+        public var headerTimeout: TimeAmount
+        /// A request's body may take this long plus one second per `minBodyRate` bytes
+        /// received; a slower client is closed.
+        public var bodyTimeout: TimeAmount
+        /// The average rate, in bytes per second, a body must keep beyond `bodyTimeout`.
+        public var minBodyRate: Int
+        /// At most this many connections are open at once; one more gets a bare 503 and is
+        /// closed.
+        public var maxConnections: Int
+        /// A request's header section may be this large (names and values); a larger one gets
+        /// the dialect's 431.
+        public var maxHeaderBytes: Int
+        /// How long a shutdown lets in-flight requests (still uploading ones included) finish
+        /// before closing their connections.
+        public var shutdownTimeout: TimeAmount
+        /// The token `/__admin` requests must present as `Authorization: Bearer …`; nil: none.
+        public var adminToken: String?
+        /// Serve the control API on a non-loopback address without a token anyway.
+        public var adminOpen: Bool
         /// Where the server logs: connection errors (`debug`, `warning` for the unexpected ones)
         /// and one line per exchange (`info`). By default it logs nothing.
         public var logger: Logger
@@ -44,9 +63,20 @@ public final class Server: Sendable, Service {
         /// A configuration; by default every dialect on 127.0.0.1:8080, logging nothing.
         public init(
             host: String = "127.0.0.1", port: Int = 8080, dialects: DialectSet = .everything,
-            maxBodyBytes: Int = 1 << 20, idleTimeout: TimeAmount = .seconds(300),
-            logger: Logger = Configuration.silentLogger
+            maxBodyBytes: Int = 1 << 20, idleTimeout: TimeAmount = .seconds(75),
+            logger: Logger = Configuration.silentLogger,
+            headerTimeout: TimeAmount = .seconds(10), bodyTimeout: TimeAmount = .seconds(30),
+            minBodyRate: Int = 16 * 1024, maxConnections: Int = 512, maxHeaderBytes: Int = 64 * 1024,
+            shutdownTimeout: TimeAmount = .seconds(10), adminToken: String? = nil, adminOpen: Bool = false
         ) {
+            self.headerTimeout = headerTimeout
+            self.bodyTimeout = bodyTimeout
+            self.minBodyRate = minBodyRate
+            self.maxConnections = maxConnections
+            self.maxHeaderBytes = maxHeaderBytes
+            self.shutdownTimeout = shutdownTimeout
+            self.adminToken = adminToken
+            self.adminOpen = adminOpen
             self.host = host
             self.port = port
             self.dialects = dialects
@@ -66,7 +96,6 @@ public final class Server: Sendable, Service {
     public let host: String
 
     private let channel: any Channel
-    private let quiesce: ServerQuiescingHelper
     private let group: any EventLoopGroup
     private let state: ServerState
 
@@ -74,13 +103,12 @@ public final class Server: Sendable, Service {
     public var baseURL: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
     private init(
-        world: World, configuration: Configuration, channel: any Channel, quiesce: ServerQuiescingHelper,
+        world: World, configuration: Configuration, channel: any Channel,
         group: any EventLoopGroup, state: ServerState
     ) throws {
         self.world = world
         self.configuration = configuration
         self.channel = channel
-        self.quiesce = quiesce
         self.group = group
         self.state = state
         guard let port = channel.localAddress?.port else { throw ServerError.noLocalAddress }
@@ -89,41 +117,47 @@ public final class Server: Sendable, Service {
     }
 
     /// Binds and starts serving.
+    ///
+    /// Refuses (``ServerError/exposedControlAPI(host:)``) to bind a non-loopback address
+    /// without an admin token unless `adminOpen` says so.
     public static func start(
         world: World, configuration: Configuration = Configuration(),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> Server {
-        let quiesce = ServerQuiescingHelper(group: group)
-        let state = ServerState(
-            world: world, dialects: configuration.dialects, maxBodyBytes: configuration.maxBodyBytes,
-            logger: configuration.logger)
-        let idle = configuration.idleTimeout
+        if !AdminGuard.isLoopback(configuration.host), configuration.adminToken == nil, !configuration.adminOpen {
+            throw ServerError.exposedControlAPI(host: configuration.host)
+        }
+        let state = ServerState(world: world, configuration: configuration)
+        let connections = state.connections
+        let limits = NIOHTTPDecoderLimitConfiguration.starmock(maxHeaderBytes: configuration.maxHeaderBytes)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
-                }
-            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    guard connections.admit(channel) else {
+                        try sync.addHandler(RefuseConnection())
+                        return
+                    }
                     // Byte-level faults sit next to the socket, below the HTTP encoder.
                     let bytes = ByteFaultHandler()
                     try sync.addHandler(bytes)
-                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-                    try sync.addHandler(IdleStateHandler(allTimeout: idle))
-                    try sync.addHandler(HTTPHandler(state: state, byteFaults: bytes))
+                    let line = RequestLineCapture()
+                    try sync.addHandler(line)
+                    try sync.addHandler(HTTPResponseEncoder())
+                    try sync.addHandler(
+                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .drop, limitConfiguration: limits)))
+                    try sync.addHandler(HTTPServerPipelineHandler())
+                    try sync.addHandler(HTTPHandler(state: state, byteFaults: bytes, requestLine: line))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)
             .get()
-        return try Server(
-            world: world, configuration: configuration, channel: channel, quiesce: quiesce, group: group, state: state)
+        return try Server(world: world, configuration: configuration, channel: channel, group: group, state: state)
     }
 
     /// Stops accepting, lets in-flight requests finish, answers held requests, then returns.
@@ -147,14 +181,42 @@ public final class Server: Sendable, Service {
     }
 
     /// Starts the shutdown once; every caller gets the same completion.
+    ///
+    /// Held requests and delayed answers are answered at once; every open connection finishes
+    /// the request it is reading or answering, then closes (idle ones close now). The port
+    /// keeps accepting meanwhile, and answers what arrives with `Connection: close`, so that
+    /// no client is reset; once no connection is left (or `shutdownTimeout` has passed, when
+    /// the rest are closed) it stops listening.
     private func initiateShutdown() -> EventLoopFuture<Void> {
         let (completion, first) = state.shutdownCompletion(on: channel.eventLoop)
         guard let first else { return completion }
+        let connections = state.connections
+        let open = connections.beginShutdown()
         // Held requests (`?wait=true`) and delayed answers leave now rather than when the
         // clock gets there.
         world.transact { $0.stopWaiting() }
         state.delayed.flushAll()
-        quiesce.initiateShutdown(promise: first)
+        for connection in open {
+            connection.eventLoop.execute { connection.pipeline.fireUserInboundEventTriggered(ShuttingDown()) }
+        }
+        let listener = channel
+        let loop = channel.eventLoop
+        let finished = loop.makePromise(of: Void.self)
+        let deadline = loop.scheduleTask(in: configuration.shutdownTimeout) { finished.succeed(()) }
+        connections.whenEmpty { finished.succeed(()) }
+        finished.futureResult.flatMap { () -> EventLoopFuture<Void> in
+            deadline.cancel()
+            return listener.close().recover { _ in }
+        }.flatMap { () -> EventLoopFuture<Void> in
+            // Connections accepted in the last moment get their answers too, within the deadline.
+            let drained = loop.makePromise(of: Void.self)
+            let last = loop.scheduleTask(in: .milliseconds(500)) { drained.succeed(()) }
+            connections.whenEmpty { drained.succeed(()) }
+            return drained.futureResult.map { last.cancel() }
+        }.flatMap { () -> EventLoopFuture<Void> in
+            let closing = connections.open.map { $0.close().recover { _ in } }
+            return EventLoopFuture.andAllComplete(closing, on: loop)
+        }.cascade(to: first)
         return completion
     }
 
@@ -177,6 +239,42 @@ public final class Server: Sendable, Service {
 public enum ServerError: Error, Sendable {
     /// The socket has no local address after binding.
     case noLocalAddress
+    /// A non-loopback address was asked for without an admin token or `adminOpen`.
+    case exposedControlAPI(host: String)
+}
+
+extension ServerError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .noLocalAddress: "the socket has no local address after binding"
+        case .exposedControlAPI(let host):
+            "refusing to serve the control API (/__admin: every key, the whole world) on \(host), which other machines "
+                + "can reach, without a token. Choose: --admin-token TOKEN (or STARMOCK_ADMIN_TOKEN=TOKEN) to require "
+                + "Authorization: Bearer TOKEN on /__admin, or --admin-open to serve it open to the network, or "
+                + "--host 127.0.0.1 to stay on this machine"
+        }
+    }
+}
+
+extension NIOHTTPDecoderLimitConfiguration {
+    static func starmock(maxHeaderBytes: Int) -> Self {
+        var limits = Self()
+        limits.maxHeaderListSize = maxHeaderBytes
+        limits.maxHeaderFieldSize = maxHeaderBytes
+        return limits
+    }
+}
+
+/// Told to every open connection when the shutdown begins: one between requests closes now,
+/// one reading or answering a request closes after its answer.
+struct ShuttingDown {}
+
+/// The per-connection deadlines, in the server's configuration.
+struct Timeouts: Sendable {
+    var idle: TimeAmount
+    var header: TimeAmount
+    var body: TimeAmount
+    var minBodyRate: Int
 }
 
 /// What every connection of one server shares.
@@ -185,19 +283,29 @@ final class ServerState: Sendable {
     let dialects: DialectSet
     let pipeline: Pipeline
     let maxBodyBytes: Int
+    let maxHeaderBytes: Int
     let admin: AdminAPI
+    let adminGuard: AdminGuard
     let delayed = DelayedAnswers()
+    let connections: Connections
+    let timeouts: Timeouts
     let logger: Logger
     /// The shutdown's completion, once one has begun.
     private let shutdown = Mutex<EventLoopFuture<Void>?>(nil)
 
-    init(world: World, dialects: DialectSet, maxBodyBytes: Int, logger: Logger) {
+    init(world: World, configuration c: Server.Configuration) {
         self.world = world
-        self.dialects = dialects
-        self.pipeline = Pipeline(dialects)
-        self.maxBodyBytes = maxBodyBytes
-        self.logger = logger
-        self.admin = AdminAPI(world: world, dialects: dialects)
+        self.dialects = c.dialects
+        self.pipeline = Pipeline(c.dialects)
+        self.maxBodyBytes = c.maxBodyBytes
+        self.maxHeaderBytes = c.maxHeaderBytes
+        self.logger = c.logger
+        let delayed = self.delayed
+        self.admin = AdminAPI(world: world, dialects: c.dialects, flushDelayed: { delayed.flushPending() })
+        self.adminGuard = AdminGuard(token: c.adminToken, boundHost: c.host)
+        self.connections = Connections(limit: c.maxConnections)
+        self.timeouts = Timeouts(
+            idle: c.idleTimeout, header: c.headerTimeout, body: c.bodyTimeout, minBodyRate: c.minBodyRate)
     }
 
     /// The completion of the server's one shutdown, and, for the first caller only, the
@@ -242,9 +350,16 @@ final class DelayedAnswers: Sendable {
         entries.withLock { $0.items.removeValue(forKey: id)?.send }
     }
 
-    func flushAll() {
+    /// Sends every waiting answer now, and any later one at once (shutdown).
+    func flushAll() { flush(forever: true) }
+
+    /// Sends every waiting answer now (a reset or a scenario load: their timers go with the
+    /// world); later ones wait for their latency again.
+    func flushPending() { flush(forever: false) }
+
+    private func flush(forever: Bool) {
         let all = entries.withLock { e in
-            e.flushed = true
+            if forever { e.flushed = true }
             defer { e.items.removeAll() }
             return e.items.keys.sorted().map { e.items[$0]! }
         }

@@ -1,0 +1,128 @@
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// Sits before the HTTP decoder: tells the connection's handler that bytes arrived (so the
+/// header-read deadline starts with a request's first byte), and keeps the current request's
+/// first line, so that a request whose header section is too large for the decoder still gets
+/// its answer in the shape of the dialect its path names.
+final class RequestLineCapture: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    /// Fired on every read, before the bytes go to the decoder.
+    struct BytesArrived {}
+
+    /// The most of a request line kept.
+    static let maxLine = 8192
+
+    private var line: [UInt8] = []
+    private var complete = false
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if !complete {
+            let buffer = unwrapInboundIn(data)
+            for byte in buffer.readableBytesView {
+                if byte == UInt8(ascii: "\n") || line.count >= Self.maxLine {
+                    complete = true
+                    break
+                }
+                // Blank lines before a request are allowed (RFC 9112 §2.2).
+                if line.isEmpty && (byte == UInt8(ascii: "\r")) { continue }
+                line.append(byte)
+            }
+        }
+        context.fireUserInboundEventTriggered(BytesArrived())
+        context.fireChannelRead(data)
+    }
+
+    /// The next bytes start a new request.
+    func nextRequest() {
+        line.removeAll(keepingCapacity: true)
+        complete = false
+    }
+
+    /// The request target of the line kept (`/api/v1/balance` from `GET /api/v1/balance HTTP/1.1`).
+    var target: String? {
+        let parts = line.split(separator: UInt8(ascii: " "), maxSplits: 2, omittingEmptySubsequences: true)
+        guard parts.count >= 2 else { return nil }
+        return String(decoding: parts[1], as: UTF8.self)
+    }
+}
+
+/// Answers a connection over the server's cap with a bare 503 and closes it; nothing of it
+/// is read.
+final class RefuseConnection: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    static let answer = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\nRetry-After: 1\r\n\r\n"
+
+    func channelActive(context: ChannelHandlerContext) {
+        let channel = context.channel
+        context.writeAndFlush(NIOAny(context.channel.allocator.buffer(string: Self.answer))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+}
+
+/// The server's open connections: counted against the cap, and told to finish on shutdown.
+final class Connections: Sendable {
+    private struct State {
+        var channels: [ObjectIdentifier: any Channel] = [:]
+        var shuttingDown = false
+        var whenEmpty: [@Sendable () -> Void] = []
+    }
+    private let state = Mutex(State())
+    let limit: Int
+
+    init(limit: Int) { self.limit = max(1, limit) }
+
+    /// Adds `channel`; false when the server already has `limit` open connections.
+    func admit(_ channel: any Channel) -> Bool {
+        let admitted = state.withLock { s -> Bool in
+            guard s.channels.count < limit else { return false }
+            s.channels[ObjectIdentifier(channel)] = channel
+            return true
+        }
+        guard admitted else { return false }
+        channel.closeFuture.whenComplete { [weak self] _ in self?.remove(channel) }
+        return true
+    }
+
+    private func remove(_ channel: any Channel) {
+        let callbacks = state.withLock { s -> [@Sendable () -> Void] in
+            s.channels.removeValue(forKey: ObjectIdentifier(channel))
+            guard s.channels.isEmpty else { return [] }
+            defer { s.whenEmpty.removeAll() }
+            return s.whenEmpty
+        }
+        for callback in callbacks { callback() }
+    }
+
+    var count: Int { state.withLock { $0.channels.count } }
+
+    var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
+
+    /// Marks the shutdown and returns the connections open now.
+    func beginShutdown() -> [any Channel] {
+        state.withLock { s in
+            s.shuttingDown = true
+            return Array(s.channels.values)
+        }
+    }
+
+    /// Calls `callback` once no connection is open (at once if none is).
+    func whenEmpty(_ callback: @escaping @Sendable () -> Void) {
+        let now = state.withLock { s -> Bool in
+            if s.channels.isEmpty { return true }
+            s.whenEmpty.append(callback)
+            return false
+        }
+        if now { callback() }
+    }
+
+    /// Every connection still open.
+    var open: [any Channel] { state.withLock { Array($0.channels.values) } }
+}
