@@ -24,12 +24,16 @@ public struct JournalEntry: Sendable, Equatable {
     public var fault: String?
     /// The `Retry-After` header sent with the answer, as written (`"7"`); nil without one.
     public var retryAfter: String?
+    /// The request's header fields as received (for HAR export; empty when not kept).
+    public var requestHeaders: [JournalHeader] = []
+    /// The answer's header fields as sent, `Content-Length` included (empty without an answer).
+    public var responseHeaders: [JournalHeader] = []
 
     /// An entry.
     public init(
         sequence: Int, receivedAt: WorldTime, answeredAt: WorldTime, dialect: DialectID?, method: String,
         target: String, key: String?, requestBody: String, status: Int?, responseBody: String, fault: String?,
-        retryAfter: String? = nil
+        retryAfter: String? = nil, requestHeaders: [JournalHeader] = [], responseHeaders: [JournalHeader] = []
     ) {
         self.sequence = sequence
         self.receivedAt = receivedAt
@@ -43,6 +47,8 @@ public struct JournalEntry: Sendable, Equatable {
         self.responseBody = responseBody
         self.fault = fault
         self.retryAfter = retryAfter
+        self.requestHeaders = requestHeaders
+        self.responseHeaders = responseHeaders
     }
 
     /// The entry as JSON for the control API.
@@ -60,6 +66,20 @@ public struct JournalEntry: Sendable, Equatable {
             ("response_body", .string(responseBody)),
             ("fault", fault.map(JSON.string) ?? .null),
         ])
+    }
+}
+
+/// One header field of a journaled exchange, as it was on the wire.
+public struct JournalHeader: Sendable, Equatable {
+    /// The field's name, as written.
+    public var name: String
+    /// Its value.
+    public var value: String
+
+    /// A field.
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
     }
 }
 

@@ -47,6 +47,9 @@ extension StarMockCommand {
                 valueName: "name"))
         var dialect: [String] = []
 
+        @Option(help: ArgumentHelp("At shutdown, write the journal to this file as HAR 1.2.", valueName: "file"))
+        var har: String?
+
         @Flag(name: .shortAndLong, help: "Log one line per exchange to stderr.")
         var verbose = false
 
@@ -54,6 +57,7 @@ extension StarMockCommand {
             if let clock, ClockMode(clock) == nil {
                 throw ValidationError("--clock must be real, virtual or scaled:N (N > 0), not '\(clock)'")
             }
+            if let har, har.isEmpty { throw ValidationError("--har must name a file") }
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535, not \(port)") }
             for name in dialect where DialectSet(named: [name]) == nil {
                 throw ValidationError(
@@ -106,6 +110,14 @@ extension StarMockCommand {
             // in-flight requests have been answered. A second shutdown() waits for that.
             try await server.shutdown()
             withExtendedLifetime(signals) {}
+            if let har {
+                do {
+                    try server.writeJournalHAR(to: har)
+                } catch {
+                    FileHandle.standardError.write(Data("starmock: cannot write \(har): \(error.localizedDescription)\n".utf8))
+                    throw ExitCode(1)
+                }
+            }
         }
     }
 }
