@@ -175,6 +175,18 @@ enum WorldInference {
             case .status(let id) where ok:
                 let state = r.json?["status"]?.stringValue ?? ""
                 polls[id, default: []].append((e.started.milliseconds, state))
+                if orderPlaced[id] == nil, let kind = r.json?["type"]?.stringValue ?? (e.path.contains("/premium/") ? "premium" : e.path.contains("/stars/") ? "stars" : nil) {
+                    // An order first seen by its status: placed by the latest order attempt of
+                    // its kind before, whose answer was lost (a broken connection, a 5xx).
+                    let attempt = (0..<i).last { j in
+                        guard dialectOf[j] == d, case .order(let k) = reading(exchanges[j], dialect: d).kind, k == kind else { return false }
+                        return exchanges[j].status == nil || (exchanges[j].status ?? 0) >= 500
+                    }
+                    if let attempt {
+                        orderPlaced[id] = (attempt, d, kind)
+                        if base.firstOrderID[d].map({ id < $0 }) ?? true { base.firstOrderID[d] = id }
+                    }
+                }
             default: break
             }
         }

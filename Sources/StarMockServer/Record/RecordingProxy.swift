@@ -244,6 +244,10 @@ final class ProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         for (name, value) in head.headers where !Recorder.notForwarded.contains(name.lowercased()) {
             request.addValue(value, forHTTPHeaderField: name)
         }
+        // One upstream connection per request: libcurl re-sends a request whose reused
+        // connection died before answering, which would hide a lost answer from the client
+        // (and send a POST twice); with a fresh connection the failure comes back as it was.
+        request.setValue("close", forHTTPHeaderField: "Connection")
         if !body.isEmpty { request.httpBody = Data(body) }
         let started = Date()
         let requestHeaders = head.headers.map { HARField($0.name, $0.value) }
