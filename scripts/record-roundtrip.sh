@@ -60,7 +60,7 @@ roundtrip() {
   for f in "$WORK/$name.har" "$WORK/$name.yaml" "$WORK/$name-replay.har"; do
     if grep -qF "$KEY" "$f"; then echo "the key $KEY is in $f" >&2; exit 1; fi
   done
-  cp "$WORK/$name.yaml" "$WORK/$name.har" "${KEEP:-$WORK}/" 2>/dev/null || true
+  if [ -n "${KEEP:-}" ]; then cp "$WORK/$name.yaml" "$WORK/$name.har" "$WORK/$name-recorded.json" "$WORK/$name-replayed.json" "$KEEP/"; fi
 }
 
 echo "== library scenario sh4de/response-lost-after-commit (scaled:100) as the upstream"
@@ -70,6 +70,14 @@ UPSTREAM="$URL"
 curl -sf -X POST "$UPSTREAM/__admin/faults" -d '{"dialect":"sh4de","code":"SERVICE_UNAVAILABLE","method":"GET","path":"/api/v1/prices","times":1}' > /dev/null
 roundtrip library sh4de
 stop "$UPSTREAM_PID"
+echo "-- library: the contract written by --contract: the reference client passes, a client re-sending the lost POST fails"
+"$BIN" contract --client 'python3 fixtures/clients/python/starmock_client.py' "$WORK/library.yaml"
+set +e
+"$BIN" contract --client 'python3 fixtures/clients/broken/retries-post-after-502.py' "$WORK/library.yaml" > "$WORK/broken.out" 2>&1
+rc=$?
+set -e
+grep -q "rule no-duplicate-order" "$WORK/broken.out" && [ "$rc" = 1 ] || { cat "$WORK/broken.out"; echo "the broken client was not caught (exit $rc)" >&2; exit 1; }
+echo "retries-post-after-502: failed as it should (no-duplicate-order)"
 
 echo "== an odd upstream (HTML 502 from a proxy, fields and bodies sh4de never sends)"
 start odd python3 scripts/roundtrip/odd_upstream.py

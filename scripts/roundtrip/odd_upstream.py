@@ -4,10 +4,13 @@
 usage: odd_upstream.py   (prints "listening on http://127.0.0.1:PORT", serves until killed)
 
 GET /api/v1/balance: first an HTML 502 from a load balancer, then a balance with a field sh4de
-never sends; POST /api/v1/order/stars: 200 with a plain-text body. 127.0.0.1 only.
+never sends; GET /api/v1/prices: the connection reset (RST); POST /api/v1/order/stars: 200
+with a plain-text body after 400 ms. 127.0.0.1 only.
 """
 import http.server
-import sys
+import socket
+import struct
+import time
 
 calls = {"balance": 0}
 
@@ -35,12 +38,17 @@ class Odd(http.server.BaseHTTPRequestHandler):
                 self.send(502, "text/html", "<html><body><h1>502 Bad Gateway</h1>nginx</body></html>\n", [("Server", "nginx")])
             else:
                 self.send(200, "application/json", '{"status": "ok", "balance_usd": 25.5, "maintenance": true}')
+        elif self.path == "/api/v1/prices":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
         else:
             self.send(404, "text/plain", "not here\n")
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))
         self.rfile.read(n)
+        time.sleep(0.4)
         self.send(200, "text/plain", "queued\n")
 
 

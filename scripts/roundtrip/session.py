@@ -75,8 +75,8 @@ if PLAN == "sh4de":
     call("GET", "/api/v1/balance")
 elif PLAN == "odd":
     call("GET", "/api/v1/balance")         # an HTML 502 from a proxy in front of the upstream
-    call("GET", "/api/v1/balance")
-    call("POST", "/api/v1/order/stars", {"username": "some_user", "quantity": 100})
+    call("GET", "/api/v1/prices")          # the connection reset
+    call("POST", "/api/v1/order/stars", {"username": "some_user", "quantity": 100})   # plain text, 400 ms
     call("GET", "/api/v1/balance")
 else:
     sys.exit("unknown plan " + PLAN)

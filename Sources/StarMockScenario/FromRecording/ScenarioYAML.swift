@@ -156,6 +156,7 @@ enum ScenarioYAML {
         var lastIntent: String?
         var posts: [String: Int] = [:]
         var sawRateLimit = false
+        var lostAnswer = false
         var dialectUsed: String?
         for (i, e) in exchanges.enumerated() {
             guard let d = dialectOf[i], d == "sh4de" || d == "tgmarket" else { continue }
@@ -169,6 +170,9 @@ enum ScenarioYAML {
             let intent = "\(d) \(kind) \(args)"
             // A retry of the same purchase is the same intent: one step.
             if intent == lastIntent { continue }
+            // The answer was lost or refused upstream: the client cannot know the order's fate
+            // from it, so polling until final is not required of it.
+            if e.status == nil || (e.status ?? 0) >= 500 { lostAnswer = true }
             lastIntent = intent
             dialectUsed = dialectUsed ?? d
             var step = "    - action: buy-\(kind)\n      args: \(args)\n"
@@ -182,10 +186,13 @@ enum ScenarioYAML {
             return ""
         }
         var y = "# What a correct client must do here: one order per purchase, whatever the errors and broken\n"
-        y += "# connections above; poll each order until it is final, with a pause; honour Retry-After.\n"
+        y += "# connections above (a lost answer is unknown, not failed: reconcile, never re-send blindly);\n"
+        y += "# poll with a pause\(lostAnswer ? "" : " until each order is final"); honour Retry-After.\n"
         y += "contract:\n  clock: real\n  timeout: 60s\n  steps:\n"
         y += steps.joined()
-        y += "  rules:\n    - no-duplicate-order\n    - polls-until-final\n    - {min-poll-interval: 200ms}\n"
+        y += "  rules:\n    - no-duplicate-order\n"
+        if !lostAnswer { y += "    - polls-until-final\n" }
+        y += "    - {min-poll-interval: 200ms}\n"
         if sawRateLimit { y += "    - honours-retry-after\n" }
         y += "  expect:\n    journal:\n"
         for (k, count) in posts.sorted(by: { $0.key < $1.key }) {
