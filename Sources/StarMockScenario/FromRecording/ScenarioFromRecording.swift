@@ -272,6 +272,9 @@ public struct ScenarioFromRecording {
         return Self.normalized(e.responseBody) == Self.normalized(o.body)
     }
 
+    /// A body with its timestamps blanked out, as `scenario from` compares answers.
+    public static func normalizedBody(_ body: [UInt8]) -> [UInt8] { normalized(body) }
+
     /// Bodies with their timestamps blanked out.
     static func normalized(_ body: [UInt8]) -> [UInt8] {
         var out = body
