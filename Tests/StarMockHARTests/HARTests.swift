@@ -6,10 +6,10 @@ import Testing
     @Test func writesEveryRequiredFieldAndReadsItBack() throws {
         let entry = HAREntry(
             started: WorldTime("2026-03-28 03:00:00")!, time: 12.5,
-            request: HARRequest(method: "POST", url: "http://127.0.0.1:8080/api/v1/order/stars?x=1", headers: [HARField("Content-Type", "application/json")], body: Array(#"{"a":1}"#.utf8)),
+            request: HARRequest(method: "POST", url: "http://127.0.0.1:8080/api/v1/order/stars?x=1", headers: [HARField("Content-Type", "application/json")], body: Array(#"{"a":1}"#.utf8), mimeType: "application/json"),
             response: HARResponse(status: 502, headers: [HARField("Content-Type", "application/json")], body: [0xff, 0x00, 0x41], mimeType: "application/json"),
             fault: "CHARGING_ERROR", dialect: "sh4de")
-        let har = HAR(entries: [entry, HAREntry(started: WorldTime("2026-03-28 03:00:01")!, time: 3, request: HARRequest(method: "GET", url: "http://h/x"), response: HARResponse(status: 0, error: HARTransportError.reset))])
+        let har = HAR(entries: [entry, HAREntry(started: WorldTime("2026-03-28 03:00:01")!, time: 3, request: HARRequest(method: "GET", url: "http://h/x"), response: HARResponse(status: 0, httpVersion: "", error: HARTransportError.reset))])
         let text = har.text
         let root = try JSON.parse(text)
         let log = try #require(root["log"])

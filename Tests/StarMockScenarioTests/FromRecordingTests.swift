@@ -20,9 +20,9 @@ import Testing
     }
 
     @Test(arguments: [
-        ("faults: [{respond_verbatim: {status: 700}}]", "3:34", "\"status\" must be"),
-        ("faults: [{respond_verbatim: {body: x}}]", "3:28", "status"),
-        ("faults: [{respond: CHARGING_ERROR, respond_verbatim: {status: 200}}]", "3:37", "one action"),
+        ("faults: [{respond_verbatim: {status: 700}}]", "3:38", "\"status\" must be"),
+        ("faults: [{respond_verbatim: {body: x}}]", "3:29", "status"),
+        ("faults: [{respond: CHARGING_ERROR, respond_verbatim: {status: 200}}]", "3:36", "one action"),
         ("faults: [{respond_verbatim: {status: 200, headers: {\"a b\": x}}}]", "3:53", "not a header name"),
         ("faults: [{respond_verbatim: {status: 200, bdy: x}}]", "3:43", "unknown key"),
         ("faults: [{respond_verbatim: 502}]", "3:29", "must be a mapping"),
