@@ -51,6 +51,14 @@ public struct JournalEntry: Sendable, Equatable {
         self.responseHeaders = responseHeaders
     }
 
+    /// Two entries are equal when their exchanges are: the header fields, which carry the
+    /// connection's `Host` (and so its port), are not compared.
+    public static func == (a: JournalEntry, b: JournalEntry) -> Bool {
+        a.sequence == b.sequence && a.receivedAt == b.receivedAt && a.answeredAt == b.answeredAt && a.dialect == b.dialect
+            && a.method == b.method && a.target == b.target && a.key == b.key && a.requestBody == b.requestBody
+            && a.status == b.status && a.responseBody == b.responseBody && a.fault == b.fault && a.retryAfter == b.retryAfter
+    }
+
     /// The entry as JSON for the control API.
     public var json: JSON {
         .object([

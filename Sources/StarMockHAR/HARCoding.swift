@@ -39,6 +39,8 @@ extension HAREntry {
             ),
         ]
         if let comment { fields.append(("comment", .string(comment))) }
+        // Chromium's own field: the Network panel shows these API calls as "fetch".
+        fields.append(("_resourceType", .string("fetch")))
         var own: [(String, JSON)] = []
         if let dialect { own.append(("dialect", .string(dialect))) }
         if let fault { own.append(("fault", .string(fault))) }

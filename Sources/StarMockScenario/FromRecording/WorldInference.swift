@@ -211,7 +211,10 @@ enum WorldInference {
             let (i, _, kind) = orderPlaced[id]!
             let t0 = exchanges[i].started.milliseconds
             let seenPolls = polls[id] ?? []
-            let lo = seenPolls.filter { $0.state == "pending" || $0.state == "processing" }.map { $0.t - t0 }.max() ?? 0
+            // The purchase's own answer, when it said pending, is the first observation.
+            let placed = exchanges[i]
+            let answered = placed.status.map { _ in placed.duration } ?? 0
+            let lo = seenPolls.filter { $0.state == "pending" || $0.state == "processing" }.map { $0.t - t0 }.max() ?? answered
             let final = seenPolls.first { $0.state == "completed" || $0.state == "failed" }
             byKind[kind, default: []].append((lo, final.map { $0.t - t0 }, final?.state ?? "completed"))
         }
@@ -220,7 +223,10 @@ enum WorldInference {
             let lo = orders.map(\.lo).max() ?? 0
             let his = orders.compactMap(\.hi)
             if let hi = his.min(), hi > lo {
-                l.pendingMilliseconds = max(1, (lo + hi) / 2)
+                // A third of the way from the last pending sighting to the first final one: a
+                // replay without the recording proxy in between runs a little ahead of the
+                // recorded pauses, so its polls come early rather than late.
+                l.pendingMilliseconds = max(1, lo + (hi - lo) / 3)
             } else if let hi = his.min() {
                 // Polls disagree on one fixed delay: the median interval's middle.
                 let mids = orders.compactMap { o in o.hi.map { (o.lo + $0) / 2 } }.sorted()

@@ -6,7 +6,7 @@ extension ScenarioParser {
     /// Keys every rule (latency or fault) may use to pick its requests.
     static let selectionKeys = ["dialect", "method", "path", "key", "nth", "times", "probability", "from", "until"]
     static let latencyKeys = selectionKeys + ["delay"]
-    static let faultKeys = selectionKeys + ["respond", "respond_verbatim", "transport", "phase"]
+    static let faultKeys = selectionKeys + ["respond", "transport", "phase", "respond_verbatim"]
     static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
     static let transportNames = ["reset", "close", "garbage", "truncate", "dribble"]
 
@@ -26,7 +26,7 @@ extension ScenarioParser {
         let f = try reader.fields(node, "a fault", allowed: Self.faultKeys)
         let action: FaultRule.Action
         let answers = ["respond", "respond_verbatim", "transport"].filter { f[$0] != nil }
-        if answers.count > 1 {
+        if answers.count > 1, answers.contains("respond_verbatim") {
             throw reader.error(
                 f.keyNode(answers[1])!, "a fault has one action: \(answers.joined(separator: " and ")) cannot go together")
         }
@@ -38,7 +38,7 @@ extension ScenarioParser {
             throw reader.error(
                 f.keyNode("transport")!, "a fault either responds with an error or breaks the transport, not both")
         case (nil, nil):
-            throw reader.error(node, "a fault needs \"respond: CODE\" (an error of its dialect), \"respond_verbatim: {status, headers, body}\" or \"transport: …\" (reset, close, garbage, truncate, dribble)")
+            throw reader.error(node, "a fault needs \"respond: CODE\" (an error of its dialect) or \"transport: …\" (reset, close, garbage, truncate, dribble)")
         case (.some(let respond), nil):
             action = .respond(code: try reader.nonEmptyString(respond, "respond"))
         case (nil, .some(let transport)):
