@@ -1,7 +1,6 @@
 import Foundation
 public import StarMockCore
 import StarMockDialects
-import Synchronization
 
 /// `starmock scenario from FILE`: a scenario that reproduces a recording.
 ///
@@ -86,20 +85,25 @@ public struct ScenarioFromRecording {
             throw RecordingError("\(source): the inferred world is not a valid scenario (a bug: please report it with the recording)")
         }
 
-        // The treatments, one exchange at a time.
+        // The treatments, one exchange at a time, from the state the chosen ones led to.
+        let pipeline = Pipeline(servedSet)
+        var committed = initialState(setup, servedSet)
         var chosen: [Treatment] = []
         for i in exchanges.indices {
             let candidates = self.candidates(i, dialect: dialectOf[i].flatMap(servedSet.dialect(named:)), setup: setup)
             var pick: (Treatment, Int)?
+            let horizon = min(exchanges.count, i + 1 + lookahead)
             for c in candidates {
-                let horizon = min(exchanges.count, i + 1 + lookahead)
-                let trial = chosen + [c] + Array(repeating: Treatment.plain, count: horizon - i - 1)
-                let out = simulate(setup, servedSet, trial, dialectOf: dialectOf)
-                guard matches(exchanges[i], out[i]) || c.isVerbatim else { continue }
-                let later = (i + 1..<horizon).filter { matches(exchanges[$0], out[$0]) }.count
+                var trial = committed
+                let here = step(&trial, i, c, pipeline)
+                guard matches(exchanges[i], here) || c.isVerbatim else { continue }
+                var later = 0
+                for j in i + 1..<horizon where matches(exchanges[j], step(&trial, j, .plain, pipeline)) { later += 1 }
                 if pick == nil || later > pick!.1 { pick = (c, later) }
             }
-            chosen.append(pick?.0 ?? .plain)
+            let t = pick?.0 ?? .plain
+            chosen.append(t)
+            _ = step(&committed, i, t, pipeline)
         }
         let final = simulate(setup, servedSet, chosen, dialectOf: dialectOf)
         let heldOrSlow = final.map(\.held)
@@ -175,67 +179,69 @@ public struct ScenarioFromRecording {
         return DialectRequest(method: HTTPMethod(e.method), target: e.target, headers: e.headers, body: e.body)
     }
 
-    /// Replays the first `treatments.count` exchanges on a virtual clock at their instants.
-    func simulate(_ setup: WorldSetup, _ dialects: DialectSet, _ treatments: [Treatment], dialectOf: [String?]) -> [Outcome] {
+    /// The world a replay starts from: the setup on a virtual clock at the first recorded
+    /// instant, rate limits off (each recorded 429 is a fault), no scripted faults yet.
+    func initialState(_ setup: WorldSetup, _ dialects: DialectSet, keepFaults: Bool = false) -> WorldState {
         var s = setup
         s.clock = .virtual
         s.startTime = exchanges.first!.started
-        s.journalCapacity = max(16, treatments.count + 1)
-        let scripted = s.faults
-        s.faults = []
+        s.journalCapacity = 16
+        if !keepFaults { s.faults = [] }
         for d in dialects.names { s.rateLimits[DialectID(d)] = .unlimited }
-        let world = World(s)
+        return World(s).read { $0 }
+    }
+
+    /// Replays the first `treatments.count` exchanges on a virtual clock at their instants.
+    func simulate(_ setup: WorldSetup, _ dialects: DialectSet, _ treatments: [Treatment], dialectOf: [String?]) -> [Outcome] {
+        var state = initialState(setup, dialects, keepFaults: treatments.first == .asWritten)
         let pipeline = Pipeline(dialects)
-        var out: [Outcome] = []
-        for (i, t) in treatments.enumerated() {
-            let e = exchanges[i]
-            let now = world.now
-            if e.started > now { world.advance(by: e.started.since(now)) }
-            if t == .asWritten {
-                if i == 0 { world.transact { w in for r in scripted { w.addFault(r) } } }
-            } else {
-            world.transact { w in
-                w.clearFaults()
-                switch t {
-                case .plain: break
-                case .asWritten: break
-                case .respond(let code, let phase): w.addFault(FaultRule(dialect: nil, code: code, phase: phase))
-                case .transport(let name, let phase):
-                    w.addFault(FaultRule(dialect: nil, action: .transport(Self.fault(name)), phase: phase))
-                case .verbatim(let phase):
-                    w.addFault(FaultRule(dialect: nil, action: .verbatim(Self.verbatim(e)), phase: phase))
-                }
+        return treatments.indices.map { step(&state, $0, treatments[$0], pipeline) }
+    }
+
+    /// Replays exchange `i` on a world state (a value: trying a treatment costs a copy).
+    func step(_ w: inout WorldState, _ i: Int, _ t: Treatment, _ pipeline: Pipeline) -> Outcome {
+        let e = exchanges[i]
+        if e.started > w.now { w.advanceClock(by: e.started.since(w.now)) }
+        if t != .asWritten {
+            w.clearFaults()
+            switch t {
+            case .plain, .asWritten: break
+            case .respond(let code, let phase): w.addFault(FaultRule(dialect: nil, code: code, phase: phase))
+            case .transport(let name, let phase): w.addFault(FaultRule(dialect: nil, action: .transport(Self.fault(name)), phase: phase))
+            case .verbatim(let phase): w.addFault(FaultRule(dialect: nil, action: .verbatim(Self.verbatim(e)), phase: phase))
             }
-            }
-            let exchange = world.transact { pipeline.run(request(i), in: &$0) }
-            var o = Outcome()
-            if exchange.unanswered || exchange.transport.map({ !$0.needsResponse }) == true {
-                o.transport = exchange.transport.map(Self.name)
-            } else {
-                switch exchange.reply {
-                case .now(let r):
-                    o.status = r.status
-                    o.body = r.body
-                    o.retryAfter = r.headers.last { $0.0.lowercased() == "retry-after" }?.1
-                case .held(let order, let timeout, let render):
-                    o.held = true
-                    let box = Mutex<OrderWaitResult?>(nil)
-                    world.transact { w in _ = w.waitForFinal(order, timeout: timeout) { r in box.withLock { $0 = r } } }
-                    let end = e.started.adding(.milliseconds(e.duration))
-                    let nextStart = i + 1 < exchanges.count ? exchanges[i + 1].started : end
-                    let until = min(end, max(nextStart, world.now))
-                    let now2 = world.now
-                    if until > now2 { world.advance(by: until.since(now2)) }
-                    if let result = box.withLock({ $0 }) {
-                        let r = render(result)
-                        o.status = r.status
-                        o.body = r.body
-                    }
-                }
-            }
-            out.append(o)
         }
-        return out
+        let exchange = pipeline.run(request(i), in: &w)
+        var o = Outcome()
+        if exchange.unanswered || exchange.transport.map({ !$0.needsResponse }) == true {
+            o.transport = exchange.transport.map(Self.name)
+            return o
+        }
+        switch exchange.reply {
+        case .now(let r):
+            o.status = r.status
+            o.body = r.body
+            o.retryAfter = r.headers.last { $0.0.lowercased() == "retry-after" }?.1
+        case .held(let ref, let timeout, let render):
+            // Held until the order ends or the wait times out, as recorded: move the clock to
+            // the recorded answer (not past the next request) and see.
+            o.held = true
+            let heldAt = w.now
+            let end = e.started.adding(.milliseconds(e.duration))
+            let next = i + 1 < exchanges.count ? exchanges[i + 1].started : end
+            let until = min(end, max(next, heldAt))
+            if until > w.now { w.advanceClock(by: until.since(w.now)) }
+            if let order = w.order(ref) {
+                if order.state.isFinal {
+                    let r = render(.final(order))
+                    (o.status, o.body) = (r.status, r.body)
+                } else if w.now >= heldAt.adding(timeout) {
+                    let r = render(.timedOut(order))
+                    (o.status, o.body) = (r.status, r.body)
+                }
+            }
+        }
+        return o
     }
 
     static func fault(_ name: String) -> TransportFault {
