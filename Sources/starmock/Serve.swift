@@ -66,6 +66,14 @@ extension StarMockCommand {
         }
 
         func run() async throws {
+            if let har {
+                // Refused now rather than at shutdown, after the session.
+                let directory = URL(fileURLWithPath: har).deletingLastPathComponent().path
+                guard FileManager.default.isWritableFile(atPath: directory) else {
+                    FileHandle.standardError.write(Data("starmock: cannot write --har \(har): no writable directory \(directory)\n".utf8))
+                    throw ExitCode(1)
+                }
+            }
             var setup = WorldSetup.demo
             var served = dialect.isEmpty ? DialectSet.allNames : dialect
             if let path = scenario {

@@ -4,7 +4,8 @@
 usage: odd_upstream.py   (prints "listening on http://127.0.0.1:PORT", serves until killed)
 
 GET /api/v1/balance: first an HTML 502 from a load balancer, then a balance with a field sh4de
-never sends; GET /api/v1/prices: the connection reset (RST); POST /api/v1/order/stars: 200
+never sends; GET /api/v1/prices: the connection reset (RST); GET /api/v1/user/some_user: bytes that
+are not HTTP; POST /api/v1/order/stars: 200
 with a plain-text body after 400 ms. 127.0.0.1 only.
 """
 import http.server
@@ -38,6 +39,10 @@ class Odd(http.server.BaseHTTPRequestHandler):
                 self.send(502, "text/html", "<html><body><h1>502 Bad Gateway</h1>nginx</body></html>\n", [("Server", "nginx")])
             else:
                 self.send(200, "application/json", '{"status": "ok", "balance_usd": 25.5, "maintenance": true}')
+        elif self.path == "/api/v1/user/some_user":
+            self.wfile.write(b"\x00\x01 not HTTP at all\r\n\r\n")
+            self.wfile.flush()
+            self.close_connection = True
         elif self.path == "/api/v1/prices":
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()

@@ -76,6 +76,7 @@ if PLAN == "sh4de":
 elif PLAN == "odd":
     call("GET", "/api/v1/balance")         # an HTML 502 from a proxy in front of the upstream
     call("GET", "/api/v1/prices")          # the connection reset
+    call("GET", "/api/v1/user/some_user")  # bytes that are not HTTP
     call("POST", "/api/v1/order/stars", {"username": "some_user", "quantity": 100})   # plain text, 400 ms
     call("GET", "/api/v1/balance")
 else:

@@ -72,8 +72,11 @@ public final class RecordingProxy: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    // Below the HTTP encoder, as in `Server`: bytes that are not HTTP go out here.
+                    let bytes = ByteFaultHandler()
+                    try sync.addHandler(bytes)
                     try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-                    try sync.addHandler(ProxyHandler(recorder: recorder))
+                    try sync.addHandler(ProxyHandler(recorder: recorder, byteFaults: bytes))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)
@@ -177,7 +180,10 @@ enum UpstreamFailure: Sendable {
         case NSURLErrorBadServerResponse, NSURLErrorCannotParseResponse: self = text.contains("nothing") || text.contains("empty") ? .close : .garbage
         case NSURLErrorZeroByteResource: self = .close
         default:
-            if text.contains("reset") { self = .reset }
+            // libcurl's words for a reply that is not HTTP.
+            if text.contains("http/0.9") || text.contains("weird server reply") || text.contains("malformed") || text.contains("invalid status line") {
+                self = .garbage
+            } else if text.contains("reset") { self = .reset }
             else if text.contains("nothing") || text.contains("empty reply") { self = .close }
             else if ns.code == NSURLErrorNetworkConnectionLost { self = .reset }
             else { self = .reset }
@@ -201,12 +207,16 @@ final class ProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let recorder: Recorder
+    private let byteFaults: ByteFaultHandler
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
     private var context: ChannelHandlerContext?
 
-    init(recorder: Recorder) { self.recorder = recorder }
+    init(recorder: Recorder, byteFaults: ByteFaultHandler) {
+        self.recorder = recorder
+        self.byteFaults = byteFaults
+    }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
@@ -304,10 +314,9 @@ final class ProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .reset, .refused: ConnectionFaults.reset(context.channel)
         case .close, .timedOut: ConnectionFaults.closeWithoutAnswer(context.channel)
         case .garbage:
-            var buffer = context.channel.allocator.buffer(capacity: 64)
-            buffer.writeBytes(ConnectionFaults.defaultGarbage)
-            // Below the HTTP encoder: write raw bytes on the socket, then close.
-            context.channel.writeAndFlush(NIOAny(buffer)).whenComplete { _ in context.channel.close(promise: nil) }
+            // libcurl does not hand over the bytes it could not parse: the client gets bytes
+            // that are not HTTP either, then the close.
+            byteFaults.writeGarbageAndClose(ConnectionFaults.defaultGarbage)
         }
     }
 
