@@ -135,7 +135,9 @@ public struct ScenarioFromRecording {
         var yaml = ScenarioYAML.world(draft, name: name, description: description, clock: "real")
         yaml += ScenarioYAML.rules(rules)
         if contract {
-            yaml += ScenarioYAML.contract(exchanges, dialectOf: dialectOf, credentials: credentials, draft: draft, served: served, notes: &notes)
+            let verbatim = Set(chosen.indices.filter { chosen[$0].isVerbatim })
+            yaml += ScenarioYAML.contract(
+                exchanges, dialectOf: dialectOf, credentials: credentials, draft: draft, served: served, verbatim: verbatim, notes: &notes)
         }
         // The result must be a scenario StarMock reads, and reproduce what was planned.
         let parsed: Scenario

@@ -150,7 +150,8 @@ enum ScenarioYAML {
     /// `--contract`: what a correct client must do in the recorded situation, for the dialects
     /// the contract protocol has purchase actions for (sh4de, tgmarket).
     static func contract(
-        _ exchanges: [RecordedExchange], dialectOf: [String?], credentials: [String?], draft: WorldDraft, served: [String], notes: inout [String]
+        _ exchanges: [RecordedExchange], dialectOf: [String?], credentials: [String?], draft: WorldDraft, served: [String],
+        verbatim: Set<Int>, notes: inout [String]
     ) -> String {
         var steps: [String] = []
         var lastIntent: String?
@@ -162,6 +163,12 @@ enum ScenarioYAML {
             guard let d = dialectOf[i], d == "sh4de" || d == "tgmarket" else { continue }
             if e.status == 429 { sawRateLimit = true }
             let reading = WorldInference.reading(e, dialect: d)
+            if verbatim.contains(i) {
+                switch reading.kind {
+                case .order, .status: lostAnswer = true  // the answer is the recording's, not the world's
+                default: break
+                }
+            }
             guard case .order(let kind) = reading.kind, let body = try? JSON.parse(e.body) else { continue }
             let username = body["username"]?.stringValue ?? ""
             let amount = d == "sh4de" ? (kind == "stars" ? body["quantity"] : body["months"]) : (kind == "stars" ? body["amount"] : body["duration"])
