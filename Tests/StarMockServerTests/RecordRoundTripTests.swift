@@ -1,5 +1,6 @@
 import Foundation
 import StarMockCore
+import StarMockDialects
 import StarMockHAR
 import StarMockScenario
 import StarMockServer
@@ -80,6 +81,52 @@ import Testing
         let replayed = await Self.session(port: replay.port, key: "sh4de_redacted_1")
         try await replay.stop()
         #expect(replayed == recorded)
+    }
+
+    /// Several faults on one path, of different kinds: each pinned by nth exactly as the
+    /// server counts, read from the journal's JSON; the replay of the generated scenario with
+    /// its own rules explains every exchange.
+    @Test func faultsOnOnePathArePinnedByNthFromAJournal() async throws {
+        let upstream = try await StarMock.start(
+            yaml: """
+                name: upstream
+                dialects: [sh4de]
+                clock: virtual
+                world:
+                  accounts: {shop: {balance: "25.50"}}
+                  keys: [{key: sh4de_real_secret, owner: shop}]
+                  users: [{username: some_user, id: 1}]
+                  first_order_id: {sh4de: 7}
+                faults:
+                  - {respond: CHARGING_ERROR, method: POST, path: /api/v1/order/stars, nth: 1}
+                  # nth counts the requests that reach the rule's kind: the first POST was taken
+                  # by the error before, so the third POST is this rule's second.
+                  - {respond: CHARGING_ERROR, method: POST, path: /api/v1/order/stars, nth: 2, phase: after}
+                  - {transport: reset, method: GET, path: /api/v1/balance, nth: 2}
+                  - {respond: SERVICE_UNAVAILABLE, method: GET, path: /api/v1/balance, nth: 4}
+                """)
+        let key = [("X-API-Key", "sh4de_real_secret")]
+        let order = #"{"username":"some_user","quantity":100}"#
+        var seen: [Int?] = []
+        for (method, path, body) in [
+            ("GET", "/api/v1/balance", nil), ("POST", "/api/v1/order/stars", order), ("GET", "/api/v1/balance", nil),
+            ("POST", "/api/v1/order/stars", order), ("GET", "/api/v1/balance", nil), ("POST", "/api/v1/order/stars", order),
+            ("GET", "/api/v1/balance", nil), ("GET", "/api/v1/order/7", nil), ("GET", "/api/v1/order/8", nil), ("GET", "/api/v1/balance", nil),
+        ] as [(String, String, String?)] {
+            seen.append((try? await RawHTTP.send(port: upstream.port, method: method, path: path, headers: key, body: body))?.status)
+        }
+        let journal = upstream.server.control(method: "GET", path: "/__admin/journal")
+        try await upstream.stop()
+        #expect(seen == [200, 502, nil, 200, 200, 502, 200, 200, 200, 503])
+        let exchanges = try RecordingFile.parse(journal.body, file: "journal.json")
+        let (yaml, notes) = try ScenarioFromRecording(exchanges: exchanges, source: "journal.json").make()
+        #expect(notes.isEmpty, "\(notes)\n\(yaml)")
+        #expect(yaml.contains("path: \"/api/v1/order/stars\", nth: 1, times: 1, respond: CHARGING_ERROR, phase: before"))
+        #expect(yaml.contains("path: \"/api/v1/order/stars\", nth: 2, times: 1, respond: CHARGING_ERROR, phase: after"))
+        #expect(yaml.contains("path: \"/api/v1/balance\", nth: 2, times: 1, transport: reset, phase: before"))
+        #expect(yaml.contains("path: \"/api/v1/balance\", nth: 4, times: 1, respond: SERVICE_UNAVAILABLE, phase: before"))
+        #expect(yaml.contains("first_order_id: {sh4de: 7}"))
+        _ = try Scenario.parse(yaml: yaml)
     }
 
     @Test func journalExportsAsHARAndReadsBack() async throws {

@@ -74,15 +74,22 @@ public struct ScenarioFromRecording {
         // Candidate worlds, the one explaining most answers as they are.
         let drafts = WorldInference.drafts(exchanges, dialectOf: dialectOf, credentials: credentials, dialects: served)
         var best: (draft: WorldDraft, setup: WorldSetup, score: Int)?
+        var problem: String?
         for draft in drafts {
             let yaml = ScenarioYAML.world(draft, name: "draft", description: "", clock: "virtual")
-            guard let scenario = try? Scenario.parse(yaml: yaml, file: "draft") else { continue }
+            let scenario: Scenario
+            do {
+                scenario = try Scenario.parse(yaml: yaml, file: "draft")
+            } catch {
+                problem = problem ?? "\(error)"
+                continue
+            }
             let plain = simulate(scenario.setup, servedSet, Array(repeating: .plain, count: exchanges.count), dialectOf: dialectOf)
             let score = plain.indices.filter { matches(exchanges[$0], plain[$0]) }.count
             if best == nil || score > best!.score { best = (draft, scenario.setup, score) }
         }
         guard let (draft, setup, _) = best else {
-            throw RecordingError("\(source): the inferred world is not a valid scenario (a bug: please report it with the recording)")
+            throw RecordingError("\(source): the inferred world is not a valid scenario (\(problem ?? "no draft")): a bug, please report it with the recording")
         }
 
         // The treatments, one exchange at a time, from the state the chosen ones led to.

@@ -80,18 +80,17 @@ enum ScenarioYAML {
         if !ids.isEmpty {
             y += "  first_order_id: {\(ids.map { "\($0): \(d.firstOrderID[$0]!)" }.joined(separator: ", "))}\n"
         }
-        if !d.lifecycles.isEmpty {
-            y += "lifecycles:\n"
-            for kind in d.lifecycles.keys.sorted() {
-                let l = d.lifecycles[kind]!
-                for n in l.notes { y += "  # \(n)\n" }
-                var f: [String] = []
-                if l.never { f.append("pending: never") } else if let ms = l.pendingMilliseconds { f.append("pending: \(duration(ms))") }
-                if !l.script.isEmpty { f.append("script: [\(l.script.joined(separator: ", "))]") }
-                if f.isEmpty { continue }
-                y += "  \(kind == "stars" || kind == "premium" ? kind : "default"): {\(f.joined(separator: ", "))}\n"
-            }
+        var lifecycles = ""
+        for kind in d.lifecycles.keys.sorted() {
+            let l = d.lifecycles[kind]!
+            for n in l.notes { lifecycles += "  # \(n)\n" }
+            var f: [String] = []
+            if l.never { f.append("pending: never") } else if let ms = l.pendingMilliseconds { f.append("pending: \(duration(ms))") }
+            if !l.script.isEmpty { f.append("script: [\(l.script.joined(separator: ", "))]") }
+            if f.isEmpty { continue }
+            lifecycles += "  \(kind == "stars" || kind == "premium" ? kind : "default"): {\(f.joined(separator: ", "))}\n"
         }
+        if lifecycles.contains(": {") { y += "lifecycles:\n" + lifecycles } else if !lifecycles.isEmpty { y += lifecycles }
         y += "# Rate limits are off: every 429 of the recording is a fault below, at its place.\n"
         y += "rate_limits:\n"
         for name in d.dialects { y += "  \(name): none\n" }
