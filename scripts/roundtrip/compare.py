@@ -5,9 +5,9 @@ real upstream) and replayed (against the scenario made by starmock scenario from
 usage: compare.py RECORDED.json REPLAYED.json TOLERANCE_MS
 
 They must agree request by request on method, path, status or transport failure, Retry-After,
-and body (so error codes, order ids, balances and order states), timestamps inside bodies
-compared to the ... not at all (the replay runs later on a real clock: they are blanked); and
-each request's time must be within TOLERANCE_MS of the recorded one. Exit 1 on any difference.
+and body (so error codes, order ids, balances and order states), with the timestamps inside
+bodies blanked (the replay runs later, on a real clock); and each request's time must be
+within TOLERANCE_MS of the recorded one. Exit 1 on any difference.
 """
 import json
 import re
