@@ -24,12 +24,15 @@ let package = Package(
     ],
     targets: [
         .target(name: "StarMockCore", swiftSettings: swiftSettings),
+        // HAR 1.2: model, reader, writer; shared by the server (export, recording) and the
+        // scenario code (import), above Core, which knows nothing of HTTP.
+        .target(name: "StarMockHAR", dependencies: ["StarMockCore"], swiftSettings: swiftSettings),
         .target(
             name: "StarMockDialects", dependencies: ["StarMockCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings),
         .target(
             name: "StarMockScenario",
-            dependencies: ["StarMockCore", "StarMockDialects", .product(name: "Yams", package: "Yams")],
+            dependencies: ["StarMockCore", "StarMockDialects", "StarMockHAR", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -44,7 +47,7 @@ let package = Package(
         .target(
             name: "StarMockServer",
             dependencies: [
-                "StarMockCore", "StarMockDialects", "StarMockScenario", "StarMockTransport",
+                "StarMockCore", "StarMockDialects", "StarMockScenario", "StarMockTransport", "StarMockHAR",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -57,7 +60,7 @@ let package = Package(
         .target(
             name: "StarMockContract",
             dependencies: [
-                "StarMockCore", "StarMockScenario", "StarMockServer", "StarMockDialects",
+                "StarMockCore", "StarMockScenario", "StarMockServer", "StarMockDialects", "StarMockHAR",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
@@ -65,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "starmock",
             dependencies: [
-                "StarMockServer", "StarMockScenario", "StarMockCore", "StarMockContract",
+                "StarMockServer", "StarMockScenario", "StarMockCore", "StarMockContract", "StarMockHAR",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -91,11 +94,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "StarMockCoreTests", dependencies: ["StarMockCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "StarMockHARTests", dependencies: ["StarMockHAR", "StarMockCore"], swiftSettings: swiftSettings),
         .testTarget(name: "StarMockDialectsTests", dependencies: ["StarMockDialects", "StarMockCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StarMockServerTests",
             dependencies: [
-                "StarMockServer", "StarMockCore", "StarMockDialects", "StarMockScenario",
+                "StarMockServer", "StarMockCore", "StarMockDialects", "StarMockScenario", "StarMockHAR",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -104,7 +108,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "StarMockScenarioTests", dependencies: ["StarMockScenario", "StarMockCore", "StarMockDialects"],
+            name: "StarMockScenarioTests", dependencies: ["StarMockScenario", "StarMockCore", "StarMockDialects", "StarMockHAR"],
             resources: [.copy("Broken")], swiftSettings: swiftSettings),
         .testTarget(
             name: "StarMockContractTests",

@@ -198,6 +198,7 @@ public enum ContractRunner {
         // Answers still held when the last client ended are recorded at shutdown; they count
         // for the last step.
         let journal = mock.journal
+        ContractHAR.finished(scenario, baseURL: mock.baseURL, journal: journal)  // HAR export hook (ContractHAR.swift; --har)
         var evidence: [StepEvidence] = []
         for (i, report) in steps.enumerated() {
             let low = boundaries[i]

@@ -30,6 +30,34 @@ public enum TransportFault: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// An answer a `respond_verbatim` fault sends as it is: status, header fields in order, body.
+public struct VerbatimAnswer: Sendable, Equatable {
+    /// The status code (100 … 599).
+    public var status: Int
+    /// Header fields, in order (`Content-Length` is the server's).
+    public var headers: [VerbatimHeader]
+    /// The body's bytes.
+    public var body: [UInt8]
+
+    /// An answer.
+    public init(status: Int, headers: [VerbatimHeader] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// One header field of a verbatim answer.
+public struct VerbatimHeader: Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
 /// A scripted misbehaviour and the requests it applies to: an error in the dialect's own
 /// words (`CHARGING_ERROR`, `reservation_failed`, …), a transport fault, or latency.
 public struct FaultRule: Sendable, Equatable {
@@ -41,10 +69,14 @@ public struct FaultRule: Sendable, Equatable {
         case transport(TransportFault)
         /// Delay the answer by a sample of this distribution (on the world's clock).
         case delay(DelayDistribution)
+        /// Answer with exactly this status, these headers and this body (an answer recorded
+        /// from a real upstream that the dialect's model would never give).
+        case verbatim(VerbatimAnswer)
 
         public var description: String {
             switch self {
             case .respond(let code): code
+            case .verbatim(let answer): "verbatim \(answer.status)"
             case .transport(let fault): fault.description
             case .delay(let d): "latency \(d)"
             }

@@ -10,6 +10,10 @@ public struct FaultDecision: Sendable, Equatable {
     public var transportAfter: TransportFault?
     /// The latency added to the answer.
     public var delay: Duration?
+    /// A verbatim answer that replaces the answer before the world acts (`respond_verbatim`).
+    public var verbatimBefore: VerbatimAnswer?
+    /// A verbatim answer that replaces the answer after the world committed.
+    public var verbatimAfter: VerbatimAnswer?
 
     /// No fault.
     public init() {}
@@ -56,8 +60,8 @@ extension WorldState {
             switch (faults[i].action, faults[i].phase) {
             case (.transport, .before): transportBefore.append(i)
             case (.transport, .after): transportAfter.append(i)
-            case (.respond, .before): errorBefore.append(i)
-            case (.respond, .after): errorAfter.append(i)
+            case (.respond, .before), (.verbatim, .before): errorBefore.append(i)
+            case (.respond, .after), (.verbatim, .after): errorAfter.append(i)
             case (.delay, _): delays.append(i)
             }
         }
@@ -66,9 +70,9 @@ extension WorldState {
             decision.transportBefore = fault
         } else {
             if let i = fire(errorBefore) {
-                decision.errorBefore = faults[i].code
+                if case .verbatim(let answer) = faults[i].action { decision.verbatimBefore = answer } else { decision.errorBefore = faults[i].code }
             } else if let i = fire(errorAfter) {
-                decision.errorAfter = faults[i].code
+                if case .verbatim(let answer) = faults[i].action { decision.verbatimAfter = answer } else { decision.errorAfter = faults[i].code }
             }
             if let i = fire(transportAfter), case .transport(let fault) = faults[i].action {
                 decision.transportAfter = fault

@@ -28,12 +28,17 @@ public struct JournalEntry: Sendable, Equatable {
     public var fault: String?
     /// The `Retry-After` header sent with the answer, as written (`"7"`); nil without one.
     public var retryAfter: String?
+    /// The request's header fields as received (for HAR export; empty when not kept).
+    public var requestHeaders: [JournalHeader] = []
+    /// The answer's header fields as sent, `Content-Length` included (empty without an answer).
+    public var responseHeaders: [JournalHeader] = []
 
     /// An entry.
     public init(
         sequence: Int, receivedAt: WorldTime, answeredAt: WorldTime, dialect: DialectID?, method: String,
         target: String, key: String?, requestBody: String, status: Int?, responseBody: String, fault: String?,
-        retryAfter: String? = nil, requestBodySize: Int? = nil, responseBodySize: Int? = nil
+        retryAfter: String? = nil, requestBodySize: Int? = nil, responseBodySize: Int? = nil,
+        requestHeaders: [JournalHeader] = [], responseHeaders: [JournalHeader] = []
     ) {
         self.sequence = sequence
         self.receivedAt = receivedAt
@@ -49,6 +54,17 @@ public struct JournalEntry: Sendable, Equatable {
         self.responseBodySize = responseBodySize ?? responseBody.utf8.count
         self.fault = fault
         self.retryAfter = retryAfter
+        self.requestHeaders = requestHeaders
+        self.responseHeaders = responseHeaders
+    }
+
+    /// Two entries are equal when their exchanges are: the header fields, which carry the
+    /// connection's `Host` (and so its port), are not compared.
+    public static func == (a: JournalEntry, b: JournalEntry) -> Bool {
+        a.sequence == b.sequence && a.receivedAt == b.receivedAt && a.answeredAt == b.answeredAt && a.dialect == b.dialect
+            && a.method == b.method && a.target == b.target && a.key == b.key && a.requestBody == b.requestBody
+            && a.status == b.status && a.responseBody == b.responseBody && a.fault == b.fault && a.retryAfter == b.retryAfter
+            && a.requestBodySize == b.requestBodySize && a.responseBodySize == b.responseBodySize
     }
 
     /// The entry as JSON for the control API, its credential redacted wherever it appears
@@ -79,6 +95,7 @@ public struct JournalEntry: Sendable, Equatable {
     var cost: Int {
         Journal.entryOverhead + method.utf8.count + target.utf8.count + (key?.utf8.count ?? 0)
             + requestBody.utf8.count + responseBody.utf8.count + (fault?.utf8.count ?? 0) + (retryAfter?.utf8.count ?? 0)
+            + (requestHeaders + responseHeaders).reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
     }
 }
 
@@ -111,6 +128,22 @@ extension String {
             rest = rest[range.upperBound...]
         }
         return out + rest
+    }
+}
+
+/// The exchanges received, newest last, bounded in entries and in bytes (oldest dropped
+/// first). Bodies are kept up to `bodyCap` bytes each, their full size recorded.
+/// One header field of a journaled exchange, as it was on the wire.
+public struct JournalHeader: Sendable, Equatable {
+    /// The field's name, as written.
+    public var name: String
+    /// Its value.
+    public var value: String
+
+    /// A field.
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
     }
 }
 

@@ -32,6 +32,12 @@ extension StarMockCommand {
         @Option(help: ArgumentHelp("Write a JSON report here.", valueName: "file"))
         var json: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "Write each scenario run's exchanges as HAR 1.2: to this file for one scenario, else to FILE-<scenario id>.har.",
+                valueName: "file"))
+        var har: String?
+
         @Option(help: ArgumentHelp("Scenarios run in parallel (default: the number of cores).", valueName: "n"))
         var jobs: Int?
 
@@ -98,6 +104,7 @@ extension StarMockCommand {
                 Self.stderr("starmock contract: interrupted; running clients killed\n")
                 Foundation.exit(130)
             }
+            ContractHAR.write(to: har, scenarios: scenarios.filter { $0.contract != nil }.count)
             let reports = await ContractRunner.run(scenarios, options: options) { report in
                 Self.stdout(TerminalReport.block(report))
             }
@@ -112,6 +119,10 @@ extension StarMockCommand {
                 }
             } catch {
                 Self.stderr("starmock contract: cannot write the report: \(error.localizedDescription)\n")
+                throw ExitCode(2)
+            }
+            if !ContractHAR.writeFailures.isEmpty {
+                Self.stderr(ContractHAR.writeFailures.map { "starmock contract: cannot write the HAR file \($0)\n" }.joined())
                 throw ExitCode(2)
             }
             if reports.contains(where: { $0.status == .failed }) { throw ExitCode(1) }

@@ -48,6 +48,9 @@ extension StarMockCommand {
                 valueName: "name"))
         var dialect: [String] = []
 
+        @Option(help: ArgumentHelp("At shutdown, write the journal to this file as HAR 1.2.", valueName: "file"))
+        var har: String?
+
         @Flag(name: .shortAndLong, help: "Log one line per exchange to stderr.")
         var verbose = false
 
@@ -89,6 +92,7 @@ extension StarMockCommand {
             if let clock, ClockMode(clock) == nil {
                 throw ValidationError("--clock must be real, virtual or scaled:N (N > 0), not '\(clock)'")
             }
+            if let har, har.isEmpty { throw ValidationError("--har must name a file") }
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535, not \(port)") }
             for (name, value) in [
                 ("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--idle-timeout", idleTimeout),
@@ -106,6 +110,14 @@ extension StarMockCommand {
         }
 
         func run() async throws {
+            if let har {
+                // Refused now rather than at shutdown, after the session.
+                let directory = URL(fileURLWithPath: har).deletingLastPathComponent().path
+                guard FileManager.default.isWritableFile(atPath: directory) else {
+                    FileHandle.standardError.write(Data("starmock: cannot write --har \(har): no writable directory \(directory)\n".utf8))
+                    throw ExitCode(1)
+                }
+            }
             var setup = WorldSetup.demo
             var served = dialect.isEmpty ? DialectSet.allNames : dialect
             if let path = scenario {
@@ -160,6 +172,14 @@ extension StarMockCommand {
             // in-flight requests have been answered. A second shutdown() waits for that.
             try await server.shutdown()
             withExtendedLifetime(signals) {}
+            if let har {
+                do {
+                    try server.writeJournalHAR(to: har)
+                } catch {
+                    FileHandle.standardError.write(Data("starmock: cannot write \(har): \(error.localizedDescription)\n".utf8))
+                    throw ExitCode(1)
+                }
+            }
         }
 
         static func amount(_ seconds: Double) -> TimeAmount { .nanoseconds(Int64((seconds * 1e9).rounded())) }

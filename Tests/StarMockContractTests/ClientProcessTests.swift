@@ -106,7 +106,8 @@ struct ClientProcessTests {
         #expect(dead, "grandchild \(grandchild) still alive")
         let (_, failures) = check(run)
         #expect(failures.count == 1)
-        #expect(failures.first?.hasPrefix("step 1 (balance): timeout: still running after 0.5 s") == true, "\(failures)")
+        // The time said is the measured one: at least the 0.5 s timeout, more on a busy machine.
+        #expect(failures.first?.hasPrefix("step 1 (balance): timeout: still running after ") == true, "\(failures)")
     }
 
     @Test("A client ignoring SIGTERM gets SIGKILL after the grace period")

@@ -73,7 +73,7 @@ struct BrokenScenarioTests {
         ("uniform-min-above-max.yaml", 5, 40, "\"max\" must not be less than \"min\""),
         ("unit-price-bad.yaml", 5, 23, "\"per_star\" must be a price with at most six decimals, like \"0.013\", not \"0.0000001\""),
         ("unknown-dialect.yaml", 2, 12, "unknown dialect \"sh4d\"; did you mean \"sh4de\"? Known: \(known)"),
-        ("unknown-key-no-suggestion.yaml", 4, 31, "unknown key \"colour\" in a fault. Allowed: dialect, method, path, key, nth, times, probability, from, until, respond, transport, phase"),
+        ("unknown-key-no-suggestion.yaml", 4, 31, "unknown key \"colour\" in a fault. Allowed: dialect, method, path, key, nth, times, probability, from, until, respond, transport, phase, respond_verbatim"),
         ("unknown-owner.yaml", 7, 32, "owner \"shp\" has no account; did you mean \"shop\"? Accounts: shop"),
         ("unknown-top-level-key.yaml", 3, 1, "unknown key \"latncy\" in the scenario; did you mean \"latency\"? Allowed: name, description, seed, clock, start, dialects, world, lifecycles, latency, faults, rate_limits, contract"),
         ("until-before-from.yaml", 5, 57, "\"until\" (2026-03-28 03:00:30) must be after \"from\" (2026-03-28 03:01:00)"),

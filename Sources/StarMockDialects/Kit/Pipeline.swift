@@ -41,7 +41,12 @@ package struct Exchange: Sendable {
                 responseBody: lost ? "" : String(decoding: response.body.prefix(cap), as: UTF8.self),
                 fault: faults.isEmpty ? nil : faults.joined(separator: "; "),
                 retryAfter: lost ? nil : response.headers.last { $0.0.caseInsensitiveEquals("Retry-After") }?.1,
-                requestBodySize: request.body.count, responseBodySize: lost ? 0 : response.body.count)
+                requestBodySize: request.body.count, responseBodySize: lost ? 0 : response.body.count,
+                requestHeaders: request.headers.map { JournalHeader($0.0, $0.1) },
+                responseHeaders: lost
+                    ? []
+                    : response.headers.filter { !$0.0.caseInsensitiveEquals("Content-Length") }.map { JournalHeader($0.0, $0.1) }
+                        + [JournalHeader("Content-Length", String(response.body.count))])
         }
     }
 }
@@ -79,12 +84,19 @@ package struct Pipeline: Sendable {
             exchange.unanswered = true
             exchange.faults.append("\(fault) before the world")
         } else {
-            if let code = faults.errorBefore, let response = dialect.renderFault(code: code, request: request, in: &world) {
+            if let verbatim = faults.verbatimBefore {
+                exchange.reply = .now(Self.response(verbatim))
+                exchange.faults.append("verbatim \(verbatim.status)")
+            } else if let code = faults.errorBefore, let response = dialect.renderFault(code: code, request: request, in: &world) {
                 exchange.reply = .now(response)
                 exchange.faults.append(code)
             } else {
                 exchange.reply = answer(request, credential: credential ?? .absent, by: dialect, in: &world)
-                if let code = faults.errorAfter, let response = dialect.renderFault(code: code, request: request, in: &world) {
+                if let verbatim = faults.verbatimAfter {
+                    // A held answer (`?wait=true`) is replaced too: the recording is what counts.
+                    exchange.reply = .now(Self.response(verbatim))
+                    exchange.faults.append("verbatim \(verbatim.status) after commit")
+                } else if let code = faults.errorAfter, let response = dialect.renderFault(code: code, request: request, in: &world) {
                     exchange.reply = .now(response)
                     exchange.faults.append(code)
                 }
@@ -99,6 +111,14 @@ package struct Pipeline: Sendable {
             exchange.faults.append("latency \(delay.wholeMilliseconds)ms")
         }
         return finish(exchange, in: &world)
+    }
+
+    /// A `respond_verbatim` fault's answer as a response.
+    static func response(_ answer: VerbatimAnswer) -> DialectResponse {
+        DialectResponse(
+            status: answer.status,
+            headers: answer.headers.filter { !$0.name.caseInsensitiveEquals("Content-Length") }.map { ($0.name, $0.value) },
+            body: answer.body)
     }
 
     /// Journals an answer that leaves at once, in the step that decided it.

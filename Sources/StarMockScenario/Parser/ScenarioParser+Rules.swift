@@ -6,7 +6,7 @@ extension ScenarioParser {
     /// Keys every rule (latency or fault) may use to pick its requests.
     static let selectionKeys = ["dialect", "method", "path", "key", "nth", "times", "probability", "from", "until"]
     static let latencyKeys = selectionKeys + ["delay"]
-    static let faultKeys = selectionKeys + ["respond", "transport", "phase"]
+    static let faultKeys = selectionKeys + ["respond", "transport", "phase", "respond_verbatim"]
     static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
     static let transportNames = ["reset", "close", "garbage", "truncate", "dribble"]
 
@@ -25,6 +25,14 @@ extension ScenarioParser {
     mutating func faultRule(_ node: Node) throws(ScenarioError) -> FaultRule {
         let f = try reader.fields(node, "a fault", allowed: Self.faultKeys)
         let action: FaultRule.Action
+        let answers = ["respond", "respond_verbatim", "transport"].filter { f[$0] != nil }
+        if answers.count > 1, answers.contains("respond_verbatim") {
+            throw reader.error(
+                f.keyNode(answers[1])!, "a fault has one action: \(answers.joined(separator: " and ")) cannot go together")
+        }
+        if let verbatim = f["respond_verbatim"] {
+            action = .verbatim(try verbatimAnswer(verbatim))
+        } else {
         switch (f["respond"], f["transport"]) {
         case (.some, .some):
             throw reader.error(
@@ -35,6 +43,7 @@ extension ScenarioParser {
             action = .respond(code: try reader.nonEmptyString(respond, "respond"))
         case (nil, .some(let transport)):
             action = .transport(try self.transport(transport))
+        }
         }
         var rule = try selection(f, action: action)
         if case .respond(let code) = action { try checkCode(code, dialect: rule.dialect, at: f["respond"]!) }
@@ -50,6 +59,28 @@ extension ScenarioParser {
             rule.phase = phase
         }
         return rule
+    }
+
+    /// `respond_verbatim: {status: 502, headers: {Content-Type: text/html}, body: "<html>…"}`: an
+    /// answer sent exactly as written (a recorded one the dialect's model would never give).
+    func verbatimAnswer(_ node: Node) throws(ScenarioError) -> VerbatimAnswer {
+        let f = try reader.fields(node, "\"respond_verbatim\"", allowed: ["status", "headers", "body"])
+        let status = try reader.int(try f.required("status"), "status", in: 100...599)
+        var headers: [VerbatimHeader] = []
+        if let h = f["headers"] {
+            for entry in try reader.anyFields(h, "\"headers\"").entries {
+                let value = try reader.string(entry.value, entry.name)
+                guard !entry.name.isEmpty, !entry.name.contains(where: { $0 == ":" || $0 == " " || $0.isNewline }) else {
+                    throw reader.error(entry.key, "\"\(entry.name)\" is not a header name")
+                }
+                guard !value.contains(where: \.isNewline) else {
+                    throw reader.error(entry.value, "a header value may not contain a line break")
+                }
+                headers.append(VerbatimHeader(entry.name, value))
+            }
+        }
+        let body = try f["body"].map { n throws(ScenarioError) in try reader.string(n, "body") } ?? ""
+        return VerbatimAnswer(status: status, headers: headers, body: Array(body.utf8))
     }
 
     /// The fields that pick requests, shared by latency and faults.

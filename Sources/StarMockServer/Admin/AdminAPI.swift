@@ -1,5 +1,6 @@
 import StarMockCore
 import StarMockDialects
+import StarMockHAR
 
 /// The control API under `/__admin`: health, reset, state, journal, clock, faults, and
 /// direct changes to orders, keys and balances. Plain JSON; no NIO here.
@@ -22,6 +23,7 @@ struct AdminAPI: Sendable {
         case ("POST", ["scenario"]): return loadScenario(request)
         case ("GET", ["state"]): return stateBody()
         case ("GET", ["journal"]): return journal(request)
+        case ("GET", ["journal.har"]): return journalHAR(request)  // Admin/AdminAPI+HAR.swift
         case ("POST", ["clock", "advance"]): return advance(request)
         case ("GET", ["faults"]): return faultsBody()
         case ("POST", ["faults"]): return addFault(request)
@@ -39,8 +41,8 @@ struct AdminAPI: Sendable {
             return dialectControl(request, dialect: dialects.dialect(named: path[0])!)
         case (_, let path):
             let known: Set<[String]> = [
-                [], ["dashboard"], ["health"], ["reset"], ["state"], ["journal"], ["clock", "advance"], ["faults"], ["balance"],
-                ["rate-limits"],
+                [], ["dashboard"], ["health"], ["reset"], ["state"], ["journal"], ["journal.har"], ["clock", "advance"],
+                ["faults"], ["balance"], ["rate-limits"],
             ]
             if known.contains(path) { return Self.error(405, "Method \(method) not allowed on \(request.path)") }
             return Self.error(404, "No control endpoint \(request.path); see docs/control-api.md")
