@@ -18,6 +18,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var bodyTooLarge = false
     private var inFlight = false
     private var heldWaiter: Int?
+    private var heldHold: Int?
     private var context: ChannelHandlerContext?
 
     init(state: ServerState, byteFaults: ByteFaultHandler) {
@@ -56,6 +57,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if let waiter = heldWaiter {
             heldWaiter = nil
             state.world.transact { $0.cancelWait(waiter) }
+        }
+        if let hold = heldHold {
+            heldHold = nil
+            state.world.transact { $0.cancelHold(hold) }
         }
         context.fireChannelInactive()
     }
@@ -111,6 +116,20 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                         handler.heldWaiter = nil
                         guard let context = handler.context, context.channel.isActive else { return }
                         handler.deliver(plan, response: response, head: head, context: context)
+                    }
+                }
+            }
+        case .waiting(let topic, let timeout, let render):
+            heldHold = world.transact { w in
+                w.hold(topic, timeout: timeout) { end, w in
+                    let response = render(end, &w)
+                    w.afterCommit {
+                        loop.execute {
+                            let handler = handler.value
+                            handler.heldHold = nil
+                            guard let context = handler.context, context.channel.isActive else { return }
+                            handler.deliver(plan, response: response, head: head, context: context)
+                        }
                     }
                 }
             }

@@ -96,7 +96,7 @@ public final class Server: Sendable, Service {
         let quiesce = ServerQuiescingHelper(group: group)
         let state = ServerState(
             world: world, dialects: configuration.dialects, maxBodyBytes: configuration.maxBodyBytes,
-            logger: configuration.logger)
+            logger: configuration.logger, group: group)
         let idle = configuration.idleTimeout
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -122,8 +122,11 @@ public final class Server: Sendable, Service {
             }
             .bind(host: configuration.host, port: configuration.port)
             .get()
-        return try Server(
+        let server = try Server(
             world: world, configuration: configuration, channel: channel, quiesce: quiesce, group: group, state: state)
+        // Requests StarMock itself sends (webhook pushes) leave from here.
+        state.outbound.start()
+        return server
     }
 
     /// Stops accepting, lets in-flight requests finish, answers held requests, then returns.
@@ -152,6 +155,7 @@ public final class Server: Sendable, Service {
         guard let first else { return completion }
         // Held requests (`?wait=true`) and delayed answers leave now rather than when the
         // clock gets there.
+        state.outbound.stop()
         world.transact { $0.stopWaiting() }
         state.delayed.flushAll()
         quiesce.initiateShutdown(promise: first)
@@ -188,11 +192,14 @@ final class ServerState: Sendable {
     let admin: AdminAPI
     let delayed = DelayedAnswers()
     let logger: Logger
+    /// The sender of webhook pushes.
+    let outbound: OutboundSender
     /// The shutdown's completion, once one has begun.
     private let shutdown = Mutex<EventLoopFuture<Void>?>(nil)
 
-    init(world: World, dialects: DialectSet, maxBodyBytes: Int, logger: Logger) {
+    init(world: World, dialects: DialectSet, maxBodyBytes: Int, logger: Logger, group: any EventLoopGroup) {
         self.world = world
+        self.outbound = OutboundSender(world: world, group: group)
         self.dialects = dialects
         self.pipeline = Pipeline(dialects)
         self.maxBodyBytes = maxBodyBytes
