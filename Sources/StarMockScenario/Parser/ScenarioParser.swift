@@ -23,7 +23,7 @@ struct ScenarioParser {
     /// The top-level keys, in the order the docs list them.
     static let topLevelKeys = [
         "name", "description", "seed", "clock", "start", "dialects", "world", "lifecycles", "latency", "faults",
-        "rate_limits", "contract",
+        "rate_limits", "contract", "bot_contract",
     ]
 
     init(reader: NodeReader, known: [String: any Dialect], serving: [String]) {
@@ -58,6 +58,10 @@ struct ScenarioParser {
             for item in try reader.list(node, "faults") { setup.faults.append(try faultRule(item)) }
         }
         if let node = top["rate_limits"] { try rateLimits(node) }
+        // Bots under contract (scripts/telegram-bots.py reads the rest): a mapping.
+        if let node = top["bot_contract"], node.mapping == nil {
+            throw reader.error(node, "\"bot_contract\" must be a mapping (steps, rules), see docs/contract.md")
+        }
         var contract: Node?
         if let node = top["contract"] {
             guard case .mapping = node else {
