@@ -115,8 +115,27 @@ extension TelegramBotAPI {
         case .failure(let e): return e.response
         }
         guard let count = body["count"]?.intValue, count >= 0 else { return Control.error(400, "\"count\" must be 0 or more") }
-        w.telegram { $0.answersToLose = count }
-        return Control.ok([("lose_webhook_answers", .int(count))])
+        var kind: String?
+        if let value = body["update"], value != .null {
+            guard let text = value.stringValue, ["message", "pre_checkout_query"].contains(text) else {
+                return Control.error(400, "\"update\" must be \"message\" or \"pre_checkout_query\"")
+            }
+            kind = text
+        }
+        w.telegram { state in
+            state.answersToLose = count
+            state.loseKind = kind
+        }
+        return Control.ok([("lose_webhook_answers", .int(count)), ("update", kind.map(JSON.string) ?? .null)])
+    }
+
+    static func invoiceJSON(_ i: TelegramState.Invoice) -> JSON {
+        .object([
+            ("link", i.link.map(JSON.string) ?? .null), ("chat_id", i.chatID.map { .int($0) } ?? .null),
+            ("message_id", i.messageID.map { .int($0) } ?? .null), ("title", .string(i.title)),
+            ("invoice_payload", .string(i.payload)), ("total_amount", .int(i.stars)),
+            ("subscription_period", i.subscriptionPeriod.map { .int($0) } ?? .null),
+        ])
     }
 
     static func controlState(_ w: inout WorldState) -> DialectResponse {
@@ -154,6 +173,8 @@ extension TelegramBotAPI {
                     ("handed_out_twice", .array(r.handedOut.filter { $0.value > 1 }.keys.sorted().map { .int($0) })),
                     ("redeliveries", .int(r.redeliveries)),
                     ("webhook", hook),
+                    ("polling", .bool(r.poll != nil)),
+                    ("invoices", .array((state.accounts[botID]?.invoices ?? []).map(invoiceJSON))),
                     ("pre_checkout_queries", .array(r.queryOrder.compactMap { r.queries[$0] }.map { queryJSON($0, botID: botID) })),
                     ("payments", .array(payments)),
                     ("subscriptions", .array(r.subscriptions.values.sorted { $0.chargeID < $1.chargeID }.map(subscriptionJSON))),

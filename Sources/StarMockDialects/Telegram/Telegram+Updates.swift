@@ -217,13 +217,13 @@ extension TelegramBotAPI {
         world.send(
             OutboundRequest(url: hook.url, headers: headers, body: update.json.bytes(.compact), timeout: timeout) {
                 result, world in
-                pushed(botID: botID, updateID: update.id, generation: generation, result: result, in: &world)
+                pushed(botID: botID, updateID: update.id, kind: update.kind, generation: generation, result: result, in: &world)
             })
     }
 
     /// A push ended: a 2xx answer confirms the update; anything else (or an answer the
     /// scenario says to lose) is redelivered after a back-off on the world's clock.
-    static func pushed(botID: Int64, updateID: Int, generation: Int, result: OutboundResult, in world: inout WorldState) {
+    static func pushed(botID: Int64, updateID: Int, kind: String, generation: Int, result: OutboundResult, in world: inout WorldState) {
         let now = world.now
         let retry: Duration? = world.telegram { state -> Duration? in
             var runtime = state.runtime(botID)
@@ -232,7 +232,7 @@ extension TelegramBotAPI {
             var failure: String?
             switch result {
             case .answered(let status, _) where (200..<300).contains(status):
-                if state.answersToLose > 0 {
+                if state.answersToLose > 0, state.loseKind == nil || state.loseKind == kind {
                     state.answersToLose -= 1
                     failure = "Read timeout expired"
                 }

@@ -55,6 +55,8 @@ public struct TelegramState: Sendable {
     public var runtimes: [Int64: TelegramBotRuntime] = [:]
     /// Webhook push answers still to be treated as lost (`lose_webhook_answers`).
     public var answersToLose = 0
+    /// Only answers to pushes of this update kind are lost (`message`, `pre_checkout_query`); nil: any.
+    public var loseKind: String?
     /// Topics to signal once the state change is done.
     var pendingSignals: [String] = []
 
