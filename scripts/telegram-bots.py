@@ -2,7 +2,7 @@
 """Bots under contract: runs long-lived Telegram bots against `starmock serve`, one scenario at
 a time, and checks the bot rules (docs/contract.md, "Bots under contract").
 
-  scripts/telegram-bots.py STARMOCK_BINARY TABLE.json [--only BOT] [--filter SCENARIO]
+  scripts/telegram-bots.py STARMOCK_BINARY TABLE.json [--only BOT] [--filter SCENARIO] [--jobs N]
 
 TABLE.json lists the bots (name, command, mode) and, per bot, the scenarios it must fail and
 with which rules; every other scenario of its mode it must pass. Exit 0 when every verdict is
@@ -26,6 +26,7 @@ import time
 import urllib.request
 
 import yaml
+from concurrent.futures import ThreadPoolExecutor
 
 RULES = ["answers-pre-checkout-in-time", "delivers-once-per-payment", "no-delivery-without-payment", "confirms-updates"]
 
@@ -85,21 +86,47 @@ class Mock:
         stop_group(self.proc, 5)
 
 
-def stop_group(proc, grace: float):
-    if proc.poll() is not None:
-        return
+def group_alive(pgid: int) -> bool:
     try:
-        os.killpg(proc.pid, signal.SIGTERM)
+        os.killpg(pgid, 0)
+        return True
     except ProcessLookupError:
-        return
-    try:
-        proc.wait(grace)
-    except subprocess.TimeoutExpired:
+        return False
+    except PermissionError:
+        return True
+
+
+def stop_group(proc, grace: float):
+    """SIGTERM to the whole process group, SIGKILL after `grace` seconds; returns once every
+    process of the group is gone (the shell may not exec the bot)."""
+    pgid = proc.pid
+    if group_alive(pgid):
         try:
-            os.killpg(proc.pid, signal.SIGKILL)
+            os.killpg(pgid, signal.SIGTERM)
         except ProcessLookupError:
             pass
+    deadline = time.monotonic() + grace
+    while group_alive(pgid) and time.monotonic() < deadline:
+        if proc.poll() is None:
+            try:
+                proc.wait(0.05)
+            except subprocess.TimeoutExpired:
+                pass
+        else:
+            time.sleep(0.05)
+    if group_alive(pgid):
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    try:
         proc.wait(5)
+    except subprocess.TimeoutExpired:
+        pass
+    for _ in range(100):
+        if not group_alive(pgid):
+            break
+        time.sleep(0.05)
 
 
 class Run:
@@ -132,12 +159,12 @@ class Run:
             n_sent = len(state.get("sent_messages", []))
             conditions = {
                 "ready": (lambda b: b.get("polling") or b.get("webhook") is not None, 30.0),
-                "invoice": (lambda b: len(b.get("invoices", [])) > self.seen_invoices, max(within, 5.0)),
+                "invoice": (lambda b: len(b.get("invoices", [])) > self.seen_invoices, max(within, 3.0)),
                 "answered": (lambda b: bool(b.get("pre_checkout_queries")) and b["pre_checkout_queries"][-1]["status"] != "pending", within),
-                "delivered": (lambda b: len(b.get("sent_messages", [])) > self.seen_sent, max(within, 5.0)),
-                "refunded": (lambda b: any(p["refunded"] for p in b.get("payments", [])), max(within, 5.0)),
-                "canceled-by-bot": (lambda b: any(s["canceled_by_bot"] for s in b.get("subscriptions", [])), max(within, 5.0)),
-                "settled": (lambda b: not b.get("pending_updates"), max(within, 5.0)),
+                "delivered": (lambda b: len(b.get("sent_messages", [])) > self.seen_sent, max(within, 3.0)),
+                "refunded": (lambda b: any(p["refunded"] for p in b.get("payments", [])), max(within, 3.0)),
+                "canceled-by-bot": (lambda b: any(s["canceled_by_bot"] for s in b.get("subscriptions", [])), max(within, 3.0)),
+                "settled": (lambda b: not b.get("pending_updates"), max(within, 3.0)),
             }
             if what not in conditions:
                 raise ValueError(f"unknown wait {what!r}")
@@ -271,12 +298,20 @@ def run_one(binary: str, bot: dict, path: str, doc: dict) -> list[str]:
 
         start_bot("main")
         run = Run(mock, contract, scale, start_bot)
+        t0 = time.monotonic()
         run.run()
+        t1 = time.monotonic()
         run.wait("settled", 3.0, lambda b: not b.get("pending_updates"))
         time.sleep(0.3)
         for proc in procs:
             stop_group(proc, 5)
+        if os.environ.get("STARMOCK_BOT_TIMING"):
+            print(f"      steps {t1 - t0:.1f}s, stop {time.monotonic() - t1:.1f}s", file=sys.stderr)
         final = mock.bot()
+        if os.environ.get("STARMOCK_BOT_JOURNAL"):
+            _, journal = mock.call("GET", "/__admin/journal")
+            with open(os.environ["STARMOCK_BOT_JOURNAL"], "w") as f:
+                json.dump(journal, f, indent=1)
         broken = check_rules(contract.get("rules", []), final, bot["mode"])
         failures = run.failures + [f"{rule}: {'; '.join(why)}" for rule, why in broken.items()]
         if failures and os.environ.get("STARMOCK_BOT_LOGS"):
@@ -306,25 +341,32 @@ def main() -> int:
             doc = yaml.safe_load(open(path))
             if "bot_contract" in doc:
                 scenarios.append((name.rsplit(".", 1)[0], path, doc))
-    mismatches = 0
-    total = 0
+    jobs = int(args[args.index("--jobs") + 1]) if "--jobs" in args else 3
+    runs = []
     for bot in table["bots"]:
         if only and bot["name"] != only:
             continue
         for name, path, doc in scenarios:
             if pattern and pattern not in name:
                 continue
-            modes = doc["bot_contract"].get("modes", ["polling", "webhook"])
-            if bot["mode"] not in modes:
-                continue
-            total += 1
-            started = time.monotonic()
-            failures, broken = run_one(binary, bot, path, doc)
+            if bot["mode"] in doc["bot_contract"].get("modes", ["polling", "webhook"]):
+                runs.append((bot, name, path, doc))
+
+    def one(run):
+        bot, name, path, doc = run
+        started = time.monotonic()
+        failures, broken = run_one(binary, bot, path, doc)
+        return run, failures, broken, time.monotonic() - started
+
+    mismatches = 0
+    total = len(runs)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for (bot, name, _, _), failures, broken, took in pool.map(one, runs):
             expected = sorted(bot.get("fails", {}).get(name, []))
             verdict = "fail" if failures else "pass"
-            ok = broken == expected and (not expected or failures) and (expected or not failures)
+            ok = broken == expected and bool(failures) == bool(expected)
             mark = "ok  " if ok else "MISMATCH"
-            print(f"{mark} {bot['name']:<28} {name:<34} {verdict} {','.join(broken) or '-'} ({time.monotonic() - started:.1f}s)", flush=True)
+            print(f"{mark} {bot['name']:<34} {name:<35} {verdict} {','.join(broken) or '-'} ({took:.1f}s)", flush=True)
             if not ok:
                 mismatches += 1
                 print(f"      expected: {','.join(expected) or 'pass'}", flush=True)
