@@ -118,9 +118,19 @@ struct TelegramWebhookTests {
 
     @Test("A refused connection is noted and retried; deleteWebhook stops the pushes")
     func refused() async throws {
-        let hook = try await WebhookReceiver.start()
-        let port = hook.port
-        await hook.stop()
+        // A port bound but not listening: connections to it are refused, and no other test
+        // can take it while the socket is open.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        #expect(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
         try await withServer(Self.virtualDemo()) { server in
             _ = try await RawHTTP.send(
                 port: server.port, method: "GET", path: Self.base + "/setWebhook?url=http%3A%2F%2F127.0.0.1%3A\(port)%2F")

@@ -96,7 +96,10 @@ final class OutboundSender: Sendable {
     }
 
     static func describe(_ error: any Error) -> String {
-        if let io = error as? IOError, io.errnoCode == 111 { return "Connection refused" }
+        if let io = error as? IOError {
+            if io.errnoCode == 111 { return "Connection refused" }
+            if io.errnoCode == 104 { return "Connection reset by peer" }
+        }
         let text = "\(error)"
         if text.contains("connectionRefused") || text.contains("Connection refused") { return "Connection refused" }
         if text.contains("connectTimeout") { return "Connection timed out" }
