@@ -255,3 +255,60 @@ struct TelegramPaymentsTests {
         #expect(empty.bodyText == #"{"ok":false,"error_code":400,"description":"Bad Request: message text is empty"}"#)
     }
 }
+
+@Suite("telegram: webhook settings and update queue edges")
+struct TelegramWebhookSettingsTests {
+    static let base = "/bot\(TelegramSetup.demoToken)"
+
+    @Test("setWebhook: allowed_updates shown by getWebhookInfo, drop_pending_updates empties the queue, bad secrets refused, an empty url deletes")
+    func settings() throws {
+        let world = telegramWorld()
+        _ = telegramControl(world, "POST", "/__admin/telegram/message", #"{"user_id":100000001,"text":"hi"}"#)
+        let set = telegramCall(
+            world, "POST", Self.base + "/setWebhook",
+            body: #"{"url":"http://localhost:8443/hook","allowed_updates":["message","pre_checkout_query"],"drop_pending_updates":true}"#,
+            json: true
+        ).response!
+        #expect(set.bodyText == #"{"ok":true,"result":true,"description":"Webhook was set"}"#)
+        let info = telegramCall(world, "GET", Self.base + "/getWebhookInfo").response!
+        #expect(info.bodyText == #"{"ok":true,"result":{"url":"http://localhost:8443/hook","has_custom_certificate":false,"pending_update_count":0,"max_connections":40,"allowed_updates":["message","pre_checkout_query"]}}"#)
+        let secret = telegramCall(world, "POST", Self.base + "/setWebhook", body: "url=http%3A%2F%2F127.0.0.1%3A1%2F&secret_token=no%20spaces").response!
+        #expect(secret.bodyText == #"{"ok":false,"error_code":400,"description":"Bad Request: secret token contains unallowed characters"}"#)
+        let https = telegramCall(world, "POST", Self.base + "/setWebhook", body: "url=https%3A%2F%2F127.0.0.1%2F").response!
+        #expect(https.status == 400 && https.bodyText.contains("bad webhook"))
+        let port = telegramCall(world, "POST", Self.base + "/setWebhook", body: "url=http%3A%2F%2F127.0.0.1%3A99999%2F").response!
+        #expect(port.bodyText == #"{"ok":false,"error_code":400,"description":"Bad Request: bad webhook: invalid port specified"}"#)
+        let empty = telegramCall(world, "POST", Self.base + "/setWebhook", body: "url=").response!
+        #expect(empty.bodyText == #"{"ok":true,"result":true,"description":"Webhook was deleted"}"#)
+        #expect(telegramCall(world, "GET", Self.base + "/getWebhookInfo").response?.bodyText == #"{"ok":true,"result":{"url":"","has_custom_certificate":false,"pending_update_count":0}}"#)
+    }
+
+    @Test("A remote webhook is accepted only when the scenario allows it")
+    func remote() {
+        let world = telegramWorld { $0[TelegramSetup.self].remoteWebhooks = true }
+        let set = telegramCall(world, "POST", Self.base + "/setWebhook", body: "url=http%3A%2F%2Fbot.example%2Fhook").response!
+        #expect(set.bodyText == #"{"ok":true,"result":true,"description":"Webhook was set"}"#)
+    }
+
+    @Test("A negative offset keeps only the last updates; a non-integer is refused")
+    func negativeOffset() throws {
+        let world = telegramWorld()
+        for text in ["a", "b", "c"] {
+            _ = telegramControl(world, "POST", "/__admin/telegram/message", #"{"user_id":100000001,"text":"\#(text)"}"#)
+        }
+        let last = telegramCall(world, "GET", Self.base + "/getUpdates?offset=-1").response!
+        let ids = (try JSON.parse(last.body))["result"]?.arrayValue?.compactMap { $0["update_id"]?.intValue }
+        #expect(ids == [3])
+        let bad = telegramCall(world, "GET", Self.base + "/getUpdates?timeout=soon").response!
+        #expect(bad.bodyText == #"{"ok":false,"error_code":400,"description":"Bad Request: parameter \"timeout\" must be an Integer"}"#)
+    }
+
+    @Test("On a real clock a long poll times out by itself (a world timer, no one polling)")
+    func realClockTimeout() async throws {
+        let world = telegramWorld { $0.clock = .real }
+        let held = telegramCall(world, "GET", Self.base + "/getUpdates?timeout=1")
+        #expect(held.response == nil)
+        for _ in 0..<60 where held.response == nil { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(held.response?.bodyText == #"{"ok":true,"result":[]}"#)
+    }
+}
