@@ -138,8 +138,10 @@ class Run:
         self.failures: list[str] = []
         self.start_bot = start_bot
         self.second = None
+        self.seen_invoices = 0
+        self.seen_sent = 0
 
-    def wait(self, what: str, within: float, condition) -> bool:
+    def wait(self, within: float, condition) -> bool:
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             if condition(self.mock.bot()):
@@ -155,8 +157,6 @@ class Run:
             what = arg["until"] if isinstance(arg, dict) else arg
             within_text = arg.get("within", "10s") if isinstance(arg, dict) else "10s"
             within = world(within_text)
-            n_inv = len(state.get("invoices", []))
-            n_sent = len(state.get("sent_messages", []))
             conditions = {
                 "ready": (lambda b: b.get("polling") or b.get("webhook") is not None, 30.0),
                 "invoice": (lambda b: len(b.get("invoices", [])) > self.seen_invoices, max(within, 3.0)),
@@ -169,14 +169,13 @@ class Run:
             if what not in conditions:
                 raise ValueError(f"unknown wait {what!r}")
             condition, limit = conditions[what]
-            if not self.wait(what, limit, condition):
+            if not self.wait(limit, condition):
                 self.failures.append(f"step {number}: not {what} within {within_text}")
             after = self.mock.bot()
             if what == "invoice":
                 self.seen_invoices = len(after.get("invoices", []))
             if what == "delivered":
                 self.seen_sent = len(after.get("sent_messages", []))
-            del n_inv, n_sent
         elif kind == "say":
             status, body = self.mock.call("POST", "/__admin/telegram/message", {"user_id": self.user, "text": arg})
             if status != 200:
@@ -234,8 +233,6 @@ class Run:
                 self.failures.append(f"step {number}: expected {name} {want!r}, world has {checks.get(name)!r}")
 
     def run(self):
-        self.seen_invoices = 0
-        self.seen_sent = 0
         for i, step in enumerate(self.contract.get("steps", []), 1):
             self.step(i, step)
 
@@ -301,7 +298,7 @@ def run_one(binary: str, bot: dict, path: str, doc: dict) -> list[str]:
         t0 = time.monotonic()
         run.run()
         t1 = time.monotonic()
-        run.wait("settled", 3.0, lambda b: not b.get("pending_updates"))
+        run.wait(3.0, lambda b: not b.get("pending_updates"))
         time.sleep(0.3)
         for proc in procs:
             stop_group(proc, 5)
