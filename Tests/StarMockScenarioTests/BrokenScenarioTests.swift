@@ -76,6 +76,7 @@ struct BrokenScenarioTests {
         ("unknown-key-no-suggestion.yaml", 4, 31, "unknown key \"colour\" in a fault. Allowed: dialect, method, path, key, nth, times, probability, from, until, respond, transport, phase"),
         ("unknown-owner.yaml", 7, 32, "owner \"shp\" has no account; did you mean \"shop\"? Accounts: shop"),
         ("unknown-top-level-key.yaml", 3, 1, "unknown key \"latncy\" in the scenario; did you mean \"latency\"? Allowed: name, description, seed, clock, start, dialects, world, lifecycles, latency, faults, rate_limits, contract, bot_contract"),
+        ("bot-contract-unknown-wait.yaml", 5, 21, "\"until\" must be one of ready, invoice, answered, delivered, refunded, canceled-by-bot, settled, not \"answerd\"; did you mean \"answered\"?"),
         ("until-before-from.yaml", 5, 57, "\"until\" (2026-03-28 03:00:30) must be after \"from\" (2026-03-28 03:01:00)"),
         ("user-without-id.yaml", 5, 7, "missing required key \"id\" in a user"),
         ("username-with-at.yaml", 5, 18, "write the username without @: \"durov\""),
