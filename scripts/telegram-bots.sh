@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bots under contract: real python-telegram-bot 22 (Application) and aiogram 3 (Dispatcher)
 # bots, in polling and webhook mode, and four broken bots, run through the bot-* scenarios of
-# scenarios/telegram by scripts/telegram-bots.py. Each reference bot passes every scenario of
+# scenarios/telegram by `starmock bots` (scripts/telegram-bots.py drives the table). Each reference bot passes every scenario of
 # its mode; each broken bot fails exactly what fixtures/clients/telegram-bots/expected.json lists.
 #
 #   scripts/telegram-bots.sh [STARMOCK_BINARY]
@@ -29,7 +29,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 echo "== installing the bot libraries"
 timeout 900 "$VENV/bin/pip" install --quiet --disable-pip-version-check \
-    "python-telegram-bot[webhooks]>=22,<23" "aiogram>=3,<4" "pyyaml>=6"
+    "python-telegram-bot[webhooks]>=22,<23" "aiogram>=3,<4"
 
 export PYTHON="$VENV/bin/python"
 timeout 600 "$PYTHON" scripts/telegram-bots.py "$BIN" fixtures/clients/telegram-bots/expected.json --jobs 3

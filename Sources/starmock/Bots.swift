@@ -27,6 +27,9 @@ extension StarMockCommand {
         @Argument(help: ArgumentHelp("Scenario files or directories (default: scenarios/telegram).", valueName: "path"))
         var paths: [String] = []
 
+        @Option(help: ArgumentHelp("Write a JSON report here.", valueName: "file"))
+        var json: String?
+
         func validate() throws {
             guard ["polling", "webhook"].contains(mode) else { throw ValidationError("--mode is polling or webhook, not \(mode)") }
         }
@@ -41,6 +44,7 @@ extension StarMockCommand {
             }
             var failed = 0
             var passed = 0
+            var reports: [BotReport] = []
             for file in files {
                 let report: BotReport?
                 do {
@@ -50,11 +54,20 @@ extension StarMockCommand {
                     throw ExitCode(2)
                 }
                 guard let report else { continue }
+                reports.append(report)
                 if report.passed { passed += 1 } else { failed += 1 }
                 print("\(report.passed ? "PASS" : "FAIL") \(report.path)")
                 for failure in report.failures { print("  \(failure)") }
             }
             print("\(passed) passed, \(failed) failed")
+            if let json {
+                do {
+                    try Data(BotReport.json(reports).utf8).write(to: URL(fileURLWithPath: json))
+                } catch {
+                    FileHandle.standardError.write(Data("starmock bots: cannot write \(json): \(error)\n".utf8))
+                    throw ExitCode(2)
+                }
+            }
             if failed > 0 { throw ExitCode(1) }
         }
     }

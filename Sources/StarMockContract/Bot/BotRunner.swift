@@ -40,6 +40,18 @@ public struct BotReport: Sendable {
     public var brokenRules: [String]
     /// Whether everything held.
     public var passed: Bool { failures.isEmpty }
+
+    /// `[{"path", "name", "passed", "broken_rules", "failures"}]`, one per report.
+    public static func json(_ reports: [BotReport]) -> String {
+        JSON.array(
+            reports.map { r in
+                .object([
+                    ("path", .string(r.path)), ("name", .string(r.name)), ("passed", .bool(r.passed)),
+                    ("broken_rules", .array(r.brokenRules.map(JSON.string))), ("failures", .array(r.failures.map(JSON.string))),
+                ])
+            }
+        ).text(.pretty)
+    }
 }
 
 /// Bots under contract (docs/contract.md): a long-lived client for a whole scenario. The bot
