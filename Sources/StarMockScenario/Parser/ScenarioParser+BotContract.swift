@@ -1,7 +1,7 @@
 import StarMockDialects
 import Yams
 
-/// `bot_contract:` (bots under contract, run by scripts/telegram-bots.py): checked here so a
+/// `bot_contract:` (bots under contract, run by `starmock bots`): checked here so a
 /// typo is a `file:line:col` diagnostic before any bot starts; the runner reads it as written.
 extension ScenarioParser {
     static let botContractKeys = ["modes", "steps", "rules", "user", "token"]

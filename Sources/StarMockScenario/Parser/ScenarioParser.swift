@@ -58,7 +58,7 @@ struct ScenarioParser {
             for item in try reader.list(node, "faults") { setup.faults.append(try faultRule(item)) }
         }
         if let node = top["rate_limits"] { try rateLimits(node) }
-        // Bots under contract (scripts/telegram-bots.py runs them): checked, not interpreted.
+        // Bots under contract (`starmock bots` runs them): checked here.
         if let node = top["bot_contract"] { try botContract(node) }
         var contract: Node?
         if let node = top["contract"] {
