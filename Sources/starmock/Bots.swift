@@ -45,6 +45,14 @@ extension StarMockCommand {
             var failed = 0
             var passed = 0
             var reports: [BotReport] = []
+            // Bots run in their own process groups, out of reach of the terminal's Ctrl-C:
+            // take them down with the runner.
+            let signals = ShutdownSignals {
+                ClientProcess.killAll()
+                FileHandle.standardError.write(Data("starmock bots: interrupted; running bots killed\n".utf8))
+                Foundation.exit(130)
+            }
+            defer { withExtendedLifetime(signals) {} }
             for file in files {
                 let report: BotReport?
                 do {
