@@ -116,6 +116,22 @@ struct TelegramWebhookTests {
         await hook.stop()
     }
 
+    @Test("After a reset of the world, pushes still leave (the sender waits on the new world)")
+    func afterReset() async throws {
+        let hook = try await WebhookReceiver.start()
+        try await withServer(Self.virtualDemo()) { server in
+            #expect(server.control(method: "POST", path: "/__admin/reset").status == 200)
+            _ = try await RawHTTP.send(
+                port: server.port, method: "GET",
+                path: Self.base + "/setWebhook?url=http%3A%2F%2F127.0.0.1%3A\(hook.port)%2Fhook")
+            _ = server.control(method: "POST", path: "/__admin/telegram/message", body: Array(#"{"user_id":100000001,"text":"hi"}"#.utf8))
+            try await Self.waitUntil { hook.received.withLock { $0.count } == 1 }
+            #expect(hook.received.withLock { $0.count } == 1)
+            #expect(hook.received.withLock { $0.first?.secret } == nil)
+        }
+        await hook.stop()
+    }
+
     @Test("A refused connection is noted and retried; deleteWebhook stops the pushes")
     func refused() async throws {
         // A port bound but not listening: connections to it are refused, and no other test
