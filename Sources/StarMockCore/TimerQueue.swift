@@ -4,6 +4,7 @@ struct TimerQueue: Sendable {
         case finishOrder(OrderRef)
         case waitTimeout(Int)
         case custom(@Sendable (inout WorldState) -> Void)
+        case holdTimeout(Int)
     }
 
     struct Timer: Sendable {

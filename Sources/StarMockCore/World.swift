@@ -35,6 +35,7 @@ public final class World: Sendable {
         let (result, effects, wake) = try state.withLock { state in
             state.fireDueTimers()
             let result = try body(&state)
+            state.drainSignals()
             let effects = state.effects
             state.effects.removeAll()
             let wake: (WorldTime, UInt64)? = state.nextDue.flatMap { due in

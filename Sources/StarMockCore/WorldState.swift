@@ -68,6 +68,8 @@ public struct WorldState: Sendable {
     var firingAt: WorldTime?
     var effects: [@Sendable () -> Void] = []
     var dialectStates = DialectStorage()
+    var holds: [Int: Hold] = [:]
+    var signalledTopics: [String] = []
 
     struct Waiter {
         let order: OrderRef
@@ -122,7 +124,9 @@ public struct WorldState: Sendable {
             case .finishOrder(let ref): finishPlanned(ref)
             case .waitTimeout(let waiterID): timeOutWaiter(waiterID)
             case .custom(let action): action(&self)
+            case .holdTimeout(let holdID): timeOutHold(holdID)
             }
+            drainSignals()
             firingAt = nil
         }
     }
@@ -375,6 +379,7 @@ public struct WorldState: Sendable {
     /// Ends every wait (shutdown, reset).
     public mutating func cancelAllWaits() {
         for id in Array(waiters.keys).sorted() { cancelWait(id) }
+        cancelAllHolds()
     }
 
     /// Ends every wait and answers any later one at once as cancelled (shutdown).

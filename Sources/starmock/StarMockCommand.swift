@@ -7,7 +7,7 @@ struct StarMockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "starmock",
         abstract: "The offline upstream for Telegram Stars and Premium reseller APIs.",
-        subcommands: [Serve.self, Check.self, ContractCommand.self, Record.self, ScenarioCommand.self],
+        subcommands: [Serve.self, Check.self, ContractCommand.self, Record.self, ScenarioCommand.self, BotsCommand.self],
         defaultSubcommand: Serve.self)
 
     /// As ArgumentParser's, except that `contract` reports usage errors with exit code 2, as

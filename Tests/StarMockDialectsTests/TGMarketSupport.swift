@@ -33,6 +33,9 @@ struct TGClient {
         case .held(let order, _, _):
             Issue.record("expected an answer now, the request is held on \(order)", sourceLocation: sourceLocation)
             throw HeldUnexpectedly()
+        case .waiting(let topic, _, _):
+            Issue.record("expected an answer now, the request waits on \(topic)", sourceLocation: sourceLocation)
+            throw HeldUnexpectedly()
         }
     }
 
@@ -48,6 +51,9 @@ struct TGClient {
             let held = HeldRequest(order: order, timeout: timeout, render: render)
             held.waiter = world.transact { $0.waitForFinal(order, timeout: timeout, callback: held.deliver) }
             return held
+        case .waiting(let topic, _, _):
+            Issue.record("expected a request held on an order, it waits on \(topic)", sourceLocation: sourceLocation)
+            throw HeldUnexpectedly()
         }
     }
 

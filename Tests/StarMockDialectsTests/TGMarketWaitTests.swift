@@ -113,6 +113,7 @@ struct TGMarketWaitTests {
             let held = HeldRequest(order: order, timeout: timeout, render: render)
             world.transact { _ = $0.waitForFinal(order, timeout: timeout, callback: held.deliver) }
             #expect(held.answer?.bodyText.contains(#""status":"completed""#) == true)
+        case .waiting(let topic, _, _): Issue.record("expected a request held on an order, it waits on \(topic)")
         }
     }
 

@@ -11,7 +11,7 @@ struct TelegramStarsTests {
         let response = telegramSend(telegramWorld(), "GET", Self.base + "/getStarTransactions")
         #expect(
             response.bodyText
-                == #"{"ok":true,"result":{"transactions":[{"id":"stxDemoCharge0001","amount":1000,"date":1774612800,"source":{"type":"user","transaction_type":"invoice_payment","user":{"id":100000001,"is_bot":false,"first_name":"Some","username":"some_user"},"invoice_payload":"demo-order-1"}},{"id":"stxDemoCharge0002","amount":500,"date":1774636200,"source":{"type":"user","transaction_type":"invoice_payment","user":{"id":1006503122,"is_bot":false,"first_name":"Pavel","username":"durov"},"invoice_payload":"demo-order-2"}}]}}"#
+                == #"{"ok":true,"result":{"transactions":[{"id":"stxDemoCharge0001","amount":1000,"date":1774612800,"source":{"type":"user","transaction_type":"invoice_payment","user":{"id":100000001,"is_bot":false,"first_name":"some_user","username":"some_user"},"invoice_payload":"demo-order-1"}},{"id":"stxDemoCharge0002","amount":500,"date":1774636200,"source":{"type":"user","transaction_type":"invoice_payment","user":{"id":1006503122,"is_bot":false,"first_name":"durov","username":"durov"},"invoice_payload":"demo-order-2"}}]}}"#
         )
         let second = telegramSend(telegramWorld(), "GET", Self.base + "/getStarTransactions?offset=1&limit=5")
         #expect(second.bodyText.contains("stxDemoCharge0002") && !second.bodyText.contains("stxDemoCharge0001"))

@@ -28,7 +28,9 @@ struct LatencyTests {
         setup.clock = .real
         setup.rateLimits = Dictionary(uniqueKeysWithValues: DialectSet.allNames.map { (DialectID($0), .unlimited) })
         setup.faults = [FaultRule(dialect: "sh4de", action: .delay(.fixed(.milliseconds(200))), path: "/api/v1/prices")]
-        try await withServer(setup) { server in
+        // All 1,000 may be open at once: above the default connection cap (512), which is not
+        // what this test is about.
+        try await withServer(setup, maxConnections: 2000) { server in
             // The same 1,000 requests without latency, in the same run: what the machine
             // needs for the connections alone (shared machines are noisy).
             let (baseline, plain) = try await fire(1000, port: server.port, path: "/api/v1/balance")

@@ -167,6 +167,10 @@ public enum DialectReply: Sendable {
     /// Hold the request until the order ends or `timeout` passes on the world's clock, then
     /// answer with `render`.
     case held(order: OrderRef, timeout: Duration, render: @Sendable (OrderWaitResult) -> DialectResponse)
+    /// Hold the request until `topic` is signalled on the world (`WorldState.signal`) or
+    /// `timeout` passes on the world's clock, then answer with `render`, which runs inside the
+    /// world's transaction (the Bot API's long-polling `getUpdates`).
+    case waiting(topic: String, timeout: Duration, render: @Sendable (HoldEnd, inout WorldState) -> DialectResponse)
 }
 
 /// Problems found before a dialect can read a request.

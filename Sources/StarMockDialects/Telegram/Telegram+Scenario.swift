@@ -2,7 +2,10 @@ import StarMockCore
 import Yams
 
 extension ScenarioContext {
-    static let telegramKeys = ["bots", "flood_retry_after", "max_invoice_stars"]
+    static let telegramKeys = [
+        "bots", "flood_retry_after", "max_invoice_stars", "pre_checkout_timeout", "remote_webhooks", "webhook_timeout",
+        "lose_webhook_answers",
+    ]
     static let botKeys = [
         "token", "id", "username", "first_name", "can_join_groups", "can_read_all_group_messages",
         "supports_inline_queries", "balance", "transactions",
@@ -35,6 +38,18 @@ extension ScenarioContext {
         }
         if let node = f["max_invoice_stars"] {
             setup[TelegramSetup.self].maxInvoiceStars = try reader.int(node, "max_invoice_stars", in: 1...Self.largestStars)
+        }
+        if let node = f["pre_checkout_timeout"] {
+            setup[TelegramSetup.self].preCheckoutTimeout = try reader.positiveDuration(node, "pre_checkout_timeout")
+        }
+        if let node = f["webhook_timeout"] {
+            setup[TelegramSetup.self].webhookTimeout = try reader.positiveDuration(node, "webhook_timeout")
+        }
+        if let node = f["remote_webhooks"] {
+            setup[TelegramSetup.self].remoteWebhooks = try reader.bool(node, "remote_webhooks")
+        }
+        if let node = f["lose_webhook_answers"] {
+            setup[TelegramSetup.self].loseWebhookAnswers = try reader.int(node, "lose_webhook_answers", in: 0...1000)
         }
         if let node = f["bots"] {
             var ids: [Int64: Node] = [:]

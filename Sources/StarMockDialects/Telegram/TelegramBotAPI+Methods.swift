@@ -34,7 +34,7 @@ extension TelegramBotAPI {
             return .failure(.parameterRequired("telegram_payment_charge_id"))
         }
         let now = world.now
-        return world.telegram { state -> Result<JSON, TelegramError> in
+        let result = world.telegram { state -> Result<(Int, String?), TelegramError> in
             var account = state.account(call.bot.id)
             guard
                 let payment = account.transactions.first(where: {
@@ -50,6 +50,12 @@ extension TelegramBotAPI {
                     id: chargeID, amount: payment.amount, date: now, isIncoming: false,
                     partner: .user(user, transactionType: type, invoicePayload: payload)))
             state.accounts[call.bot.id] = account
+            return .success((payment.amount.amount, payload))
+        }
+        switch result {
+        case .failure(let e): return .failure(e)
+        case .success(let (stars, payload)):
+            Self.sendRefunded(chargeID: chargeID, userID: userID, stars: stars, payload: payload, botID: call.bot.id, in: &world)
             return .success(.bool(true))
         }
     }
@@ -61,8 +67,18 @@ extension TelegramBotAPI {
         case .success(let i): invoice = i
         case .failure(let e): return .failure(e)
         }
+        // Subscriptions: 30 days exactly, Stars only (checked above), at most 10 000 a period.
+        var period: Int?
+        switch call.parameters.integer("subscription_period") {
+        case .failure(let e): return .failure(e)
+        case .success(let p?):
+            guard p == Self.subscriptionPeriod else { return .failure(.subscriptionPeriodInvalid) }
+            guard invoice.stars <= Self.maxSubscriptionStars else { return .failure(.currencyTotalAmountInvalid) }
+            period = p
+        case .success(nil): break
+        }
         let link = "https://t.me/$" + Self.linkSlug(using: &world.random)
-        world.telegram { state in _ = state.keep(invoice, of: call.bot, link: link) }
+        world.telegram { state in _ = state.keep(invoice, of: call.bot, link: link, subscriptionPeriod: period) }
         return .success(.string(link))
     }
 
@@ -84,13 +100,7 @@ extension TelegramBotAPI {
             .object([
                 ("message_id", .int(messageID)),
                 ("from", TelegramJSON.sender(call.bot)),
-                (
-                    "chat",
-                    .object([
-                        ("id", .int(user.id)), ("first_name", .string(user.username)),
-                        ("username", .string(user.username)), ("type", .string("private")),
-                    ])
-                ),
+                ("chat", TelegramJSON.privateChat(user)),
                 ("date", .int(date)),
                 (
                     "invoice",
@@ -120,7 +130,9 @@ extension TransactionPartner {
 extension TelegramState {
     /// Keeps an invoice a bot issued (a link, or a message in a chat) so a user can pay it
     /// later; returns the message id a sent invoice got.
-    mutating func keep(_ invoice: StarsInvoice, of bot: TelegramBot, link: String? = nil, chatID: Int64? = nil) -> Int? {
+    mutating func keep(
+        _ invoice: StarsInvoice, of bot: TelegramBot, link: String? = nil, chatID: Int64? = nil, subscriptionPeriod: Int? = nil
+    ) -> Int? {
         var account = account(bot.id)
         var messageID: Int?
         if let chatID {
@@ -130,7 +142,7 @@ extension TelegramState {
         account.invoices.append(
             .init(
                 link: link, chatID: chatID, messageID: messageID, title: invoice.title, payload: invoice.payload,
-                stars: invoice.stars))
+                stars: invoice.stars, subscriptionPeriod: subscriptionPeriod))
         accounts[bot.id] = account
         return messageID
     }

@@ -28,7 +28,25 @@ package struct TelegramBotAPI: Dialect {
         method("refundStarPayment") { api, call, world in api.refundStarPayment(call, in: &world) },
         method("createInvoiceLink") { api, call, world in api.createInvoiceLink(call, in: &world) },
         method("sendInvoice") { api, call, world in api.sendInvoice(call, in: &world) },
+        method("sendMessage") { api, call, world in api.sendMessage(call, in: &world) },
+        method("answerPreCheckoutQuery") { api, call, world in api.answerPreCheckoutQuery(call, in: &world) },
+        method("editUserStarSubscription") { api, call, world in api.editUserStarSubscription(call, in: &world) },
+        method("getWebhookInfo") { api, call, world in api.getWebhookInfo(call, in: &world) },
+        replying("getUpdates") { api, call, world in api.getUpdates(call, in: &world) },
+        replying("setWebhook") { api, call, world in api.setWebhook(call, in: &world) },
+        replying("deleteWebhook") { api, call, world in api.deleteWebhook(call, in: &world) },
     ])
+
+    /// A method that answers with its own reply (held, or with a `description`).
+    static func replying(
+        _ name: String, _ answer: @escaping @Sendable (TelegramBotAPI, Call, inout WorldState) -> DialectReply
+    ) -> Endpoint {
+        Endpoint(nil, PathTemplate("/bot{token}/\(name)"), reply: { call, world in
+            guard let bot = bot(token: call.key.key, in: world) else { return .now(TelegramJSON.error(.unauthorized)) }
+            let parameters = call.context as? TelegramParameters ?? TelegramParameters([])
+            return answer(TelegramBotAPI(), Call(bot: bot, parameters: parameters), &world)
+        })
+    }
 
     /// One Bot API method: `/bot{token}/<name>`, answered in the `{"ok":…}` envelope.
     static func method(

@@ -50,6 +50,24 @@ struct TelegramError: Error, Sendable, Equatable {
     static let currencyTotalAmountInvalid = badRequest("CURRENCY_TOTAL_AMOUNT_INVALID")
     static let userIDInvalid = badRequest("USER_ID_INVALID")
 
+    // Updates, webhooks, payments (real texts unless listed as ours in telegram.md).
+    static let conflictOtherGetUpdates = TelegramError(
+        status: 409,
+        description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running")
+    static let conflictWebhookActive = TelegramError(
+        status: 409,
+        description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
+    static let conflictSetWebhook = TelegramError(status: 409, description: "Conflict: terminated by setWebhook request")
+    /// What the Bot API server makes of Telegram's `QUERY_ID_INVALID`.
+    static let queryIDInvalid = badRequest("query is too old and response timeout expired or query ID is invalid")
+    static let messageTextEmpty = badRequest("message text is empty")
+    static let subscriptionPeriodInvalid = badRequest("SUBSCRIPTION_PERIOD_INVALID")
+    static func badWebhook(_ reason: String) -> TelegramError {
+        TelegramError(status: 400, description: "Bad Request: bad webhook: " + reason)
+    }
+    static let secretTokenInvalid = badRequest("secret token contains unallowed characters")
+    static let subscriptionExpired = badRequest("SUBSCRIPTION_EXPIRED")
+
     // Ours: cases the sources leave open.
     static let chargeNotFound = badRequest("CHARGE_NOT_FOUND")
     static func notAnInteger(_ name: String) -> TelegramError { badRequest("parameter \"\(name)\" must be an Integer") }

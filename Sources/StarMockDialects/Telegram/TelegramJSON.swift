@@ -7,6 +7,11 @@ enum TelegramJSON {
         .json(200, .object([("ok", .bool(true)), ("result", result)]))
     }
 
+    /// `{"ok":true,"result":…,"description":"…"}` (`setWebhook`, `deleteWebhook`).
+    static func ok(_ result: JSON, description: String) -> DialectResponse {
+        .json(200, .object([("ok", .bool(true)), ("result", result), ("description", .string(description))]))
+    }
+
     /// `{"ok":false,"error_code":N,"description":"…"[,"parameters":{"retry_after":N}]}`, with
     /// HTTP status N and, for flood control, a `Retry-After` header.
     static func error(_ error: TelegramError) -> DialectResponse {
@@ -51,6 +56,22 @@ enum TelegramJSON {
         ]
         if let username = user.username { fields.append(("username", .string(username))) }
         return .object(fields)
+    }
+
+    /// A user of the world: `first_name` is the username, as in every other answer.
+    static func user(_ user: TelegramUser) -> JSON {
+        .object([
+            ("id", .int(user.id)), ("is_bot", .bool(false)), ("first_name", .string(user.username)),
+            ("username", .string(user.username)),
+        ])
+    }
+
+    /// The private chat with a user of the world.
+    static func privateChat(_ user: TelegramUser) -> JSON {
+        .object([
+            ("id", .int(user.id)), ("first_name", .string(user.username)), ("username", .string(user.username)),
+            ("type", .string("private")),
+        ])
     }
 
     /// `StarAmount`: `nanostar_amount` only when not 0.

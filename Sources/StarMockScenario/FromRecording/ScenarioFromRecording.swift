@@ -249,6 +249,15 @@ public struct ScenarioFromRecording {
                     (o.status, o.body) = (r.status, r.body)
                 }
             }
+        case .waiting(_, let timeout, let render):
+            // A long poll (the Bot API's getUpdates): held until the recorded answer, then as
+            // the world stands then (signalled, or timed out once its timeout has passed).
+            o.held = true
+            let heldAt = w.now
+            let end = e.started.adding(.milliseconds(e.duration))
+            if end > w.now { w.advanceClock(by: end.since(w.now)) }
+            let r = render(w.now >= heldAt.adding(timeout) ? .timedOut : .signalled, &w)
+            (o.status, o.body) = (r.status, r.body)
         }
         return o
     }

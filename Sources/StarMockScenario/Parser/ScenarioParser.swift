@@ -23,7 +23,7 @@ struct ScenarioParser {
     /// The top-level keys, in the order the docs list them.
     static let topLevelKeys = [
         "name", "description", "seed", "clock", "start", "dialects", "world", "lifecycles", "latency", "faults",
-        "rate_limits", "contract",
+        "rate_limits", "contract", "bot_contract",
     ]
 
     init(reader: NodeReader, known: [String: any Dialect], serving: [String]) {
@@ -58,6 +58,8 @@ struct ScenarioParser {
             for item in try reader.list(node, "faults") { setup.faults.append(try faultRule(item)) }
         }
         if let node = top["rate_limits"] { try rateLimits(node) }
+        // Bots under contract (`starmock bots` runs them): checked here.
+        if let node = top["bot_contract"] { try botContract(node) }
         var contract: Node?
         if let node = top["contract"] {
             guard case .mapping = node else {

@@ -35,6 +35,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// A response head was written and its end not yet.
     private var responding = false
     private var heldWaiter: Int?
+    private var heldHold: Int?
     private var context: ChannelHandlerContext?
     private var phase = Phase.idle
     private var deadline: Scheduled<Void>?
@@ -107,6 +108,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if let waiter = heldWaiter {
             heldWaiter = nil
             state.world.transact { $0.cancelWait(waiter) }
+        }
+        if let hold = heldHold {
+            heldHold = nil
+            state.world.transact { $0.cancelHold(hold) }
         }
         context.fireChannelInactive()
     }
@@ -261,6 +266,20 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                         handler.heldWaiter = nil
                         guard let context = handler.context, context.channel.isActive else { return }
                         handler.deliver(plan, response: response, head: head, context: context)
+                    }
+                }
+            }
+        case .waiting(let topic, let timeout, let render):
+            heldHold = world.transact { w in
+                w.hold(topic, timeout: timeout) { end, w in
+                    let response = render(end, &w)
+                    w.afterCommit {
+                        loop.execute {
+                            let handler = handler.value
+                            handler.heldHold = nil
+                            guard let context = handler.context, context.channel.isActive else { return }
+                            handler.deliver(plan, response: response, head: head, context: context)
+                        }
                     }
                 }
             }

@@ -127,7 +127,7 @@ public final class Server: Sendable, Service {
         if !AdminGuard.isLoopback(configuration.host), configuration.adminToken == nil, !configuration.adminOpen {
             throw ServerError.exposedControlAPI(host: configuration.host)
         }
-        let state = ServerState(world: world, configuration: configuration)
+        let state = ServerState(world: world, configuration: configuration, group: group)
         let connections = state.connections
         let limits = NIOHTTPDecoderLimitConfiguration.starmock(maxHeaderBytes: configuration.maxHeaderBytes)
         let channel = try await ServerBootstrap(group: group)
@@ -157,7 +157,10 @@ public final class Server: Sendable, Service {
             }
             .bind(host: configuration.host, port: configuration.port)
             .get()
-        return try Server(world: world, configuration: configuration, channel: channel, group: group, state: state)
+        let server = try Server(world: world, configuration: configuration, channel: channel, group: group, state: state)
+        // Requests StarMock itself sends (webhook pushes) leave from here.
+        state.outbound.start()
+        return server
     }
 
     /// Stops accepting, lets in-flight requests finish, answers held requests, then returns.
@@ -194,6 +197,7 @@ public final class Server: Sendable, Service {
         let open = connections.beginShutdown()
         // Held requests (`?wait=true`) and delayed answers leave now rather than when the
         // clock gets there.
+        state.outbound.stop()
         world.transact { $0.stopWaiting() }
         state.delayed.flushAll()
         for connection in open {
@@ -290,11 +294,14 @@ final class ServerState: Sendable {
     let connections: Connections
     let timeouts: Timeouts
     let logger: Logger
+    /// The sender of webhook pushes.
+    let outbound: OutboundSender
     /// The shutdown's completion, once one has begun.
     private let shutdown = Mutex<EventLoopFuture<Void>?>(nil)
 
-    init(world: World, configuration c: Server.Configuration) {
+    init(world: World, configuration c: Server.Configuration, group: any EventLoopGroup) {
         self.world = world
+        self.outbound = OutboundSender(world: world, group: group)
         self.dialects = c.dialects
         self.pipeline = Pipeline(c.dialects)
         self.maxBodyBytes = c.maxBodyBytes

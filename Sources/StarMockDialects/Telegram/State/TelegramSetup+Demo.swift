@@ -15,11 +15,11 @@ extension TelegramSetup {
                 transactions: [
                     .payment(
                         chargeID: "stxDemoCharge0001", stars: 1000,
-                        from: .init(id: 100_000_001, firstName: "Some", username: "some_user"),
+                        from: .init(id: 100_000_001, firstName: "some_user", username: "some_user"),
                         payload: "demo-order-1", date: WorldTime("2026-03-27 12:00:00")!),
                     .payment(
                         chargeID: "stxDemoCharge0002", stars: 500,
-                        from: .init(id: 1_006_503_122, firstName: "Pavel", username: "durov"),
+                        from: .init(id: 1_006_503_122, firstName: "durov", username: "durov"),
                         payload: "demo-order-2", date: WorldTime("2026-03-27 18:30:00")!),
                 ])
         ]

@@ -13,6 +13,15 @@ public struct TelegramSetup: Sendable {
     public var floodRetryAfter = 5
     /// The most stars one invoice may ask for (`createInvoiceLink`, `sendInvoice`).
     public var maxInvoiceStars = 10_000
+    /// How long a bot has to answer a `pre_checkout_query` (world time).
+    public var preCheckoutTimeout: Duration = .seconds(10)
+    /// Whether `setWebhook` accepts URLs outside the loopback (127.0.0.0/8, `::1`, `localhost`).
+    public var remoteWebhooks = false
+    /// How long a webhook push waits for the bot's answer (real time).
+    public var webhookTimeout: Duration = .seconds(10)
+    /// The first N webhook push answers are treated as lost (the push is redelivered although
+    /// the bot got it): a network blip after the bot handled the update.
+    public var loseWebhookAnswers = 0
 
     /// An empty setup.
     public init() {}

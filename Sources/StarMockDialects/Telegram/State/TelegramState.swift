@@ -31,23 +31,38 @@ public struct TelegramState: Sendable {
         public var payload: String
         /// Stars asked.
         public var stars: Int
+        /// `subscription_period` in seconds (always 2592000) for subscription links.
+        public var subscriptionPeriod: Int?
 
         /// An invoice.
-        public init(link: String?, chatID: Int64?, messageID: Int?, title: String, payload: String, stars: Int) {
+        public init(
+            link: String?, chatID: Int64?, messageID: Int?, title: String, payload: String, stars: Int,
+            subscriptionPeriod: Int? = nil
+        ) {
             self.link = link
             self.chatID = chatID
             self.messageID = messageID
             self.title = title
             self.payload = payload
             self.stars = stars
+            self.subscriptionPeriod = subscriptionPeriod
         }
     }
 
     /// Accounts by bot id.
     public var accounts: [Int64: Account] = [:]
+    /// Updates, webhooks, payments and subscriptions by bot id.
+    public var runtimes: [Int64: TelegramBotRuntime] = [:]
+    /// Webhook push answers still to be treated as lost (`lose_webhook_answers`).
+    public var answersToLose = 0
+    /// Only answers to pushes of this update kind are lost (`message`, `pre_checkout_query`); nil: any.
+    public var loseKind: String?
+    /// Topics to signal once the state change is done.
+    var pendingSignals: [String] = []
 
     /// The state a world starts with.
     public init(setup: TelegramSetup) {
+        answersToLose = setup.loseWebhookAnswers
         for bot in setup.bots {
             // A seeded outgoing transaction to a user with a payment's id is that payment's refund.
             let payments = bot.transactions.filter {
