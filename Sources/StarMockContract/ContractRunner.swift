@@ -206,7 +206,10 @@ public enum ContractRunner {
         }
         // Answers still held when the last client ended are recorded at shutdown; they count
         // for the last step.
-        let journal = mock.journal
+        let scripted = (scenario.setup.faults + contract.steps.flatMap(\.faults)).compactMap { rule -> [UInt8]? in
+            if case .transport(.garbage(let bytes)) = rule.action { bytes } else { nil }
+        }
+        let journal = mock.journal.map { ScriptedAnswer.judged($0, garbage: scripted) }
         var evidence: [StepEvidence] = []
         for (i, report) in steps.enumerated() {
             let low = boundaries[i]
