@@ -21,6 +21,11 @@ public enum ClientErrorName: String, Sendable, CaseIterable {
     /// without a field the API documents.
     case badResponse = "bad_response"
 
+    /// Names clients used before the vocabulary was closed, and the name that replaced them.
+    public static let formerNames: [String: ClientErrorName] = [
+        "connection_reset": .connectionBroken, "connection_closed": .connectionBroken,
+    ]
+
     /// Every name, in the order documented.
     public static let names = allCases.map(\.rawValue)
 
@@ -52,7 +57,11 @@ public enum ClientErrorCheck {
         }
         var message = "\"error\" is \"\(ContractText.clip(error, to: 80))\": not a name of the protocol's vocabulary ("
             + ClientErrorName.names.joined(separator: ", ") + ") nor an error the upstream gave in this step"
-        if let close = Suggestion.closest(to: error, in: ClientErrorName.names) { message += "; did you mean \"\(close)\"?" }
+        if let renamed = ClientErrorName.formerNames[error] {
+            message += "; it is now \"\(renamed.rawValue)\" (\(renamed.meaning))"
+        } else if let close = Suggestion.closest(to: error, in: ClientErrorName.names) {
+            message += "; did you mean \"\(close)\"?"
+        }
         return message
     }
 }
