@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The contract suite checks itself: the reference clients pass every scenario of the library,
-# and each deliberately broken client fails exactly the scenarios listed for it in
-# fixtures/clients/broken/expected.json (and passes all the others).
+# The contract suite checks itself: the reference clients pass every scenario of the library
+# in every documented variant (TG Market by ?wait=true or by polling, sh4de polled at its
+# default pace or once a second), and each deliberately broken client fails exactly the
+# scenarios listed for it in fixtures/clients/broken/expected.json (and passes all the others).
+# A variant that forces one TG Market mechanism must be "not applicable" exactly where a
+# scenario exercises the other one (contract.mechanism), and pass everything else.
 #
 #   scripts/contract-check.sh [STARMOCK_BINARY]
 #
@@ -12,7 +15,8 @@
 # Environment:
 #   CONTRACT_JOBS=N          passed as --jobs N (default: the runner's own default)
 #   CONTRACT_RUN_TIMEOUT=S   bound of one client's whole run (default 600)
-#   CONTRACT_ONLY=NAME       check only this client (python, node, or a broken client's name)
+#   CONTRACT_ONLY=NAME       check only this client (python, python-poll, python-pace-1s, node,
+#                            node-poll, node-pace-1s, or a broken client's name)
 # Exit code: 0 when every client behaves as expected, 1 otherwise, 2 for a usage error.
 set -uo pipefail
 
@@ -44,13 +48,26 @@ expected="fixtures/clients/broken/expected.json"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# name|command|expected exit code ("-" for the broken clients: their list says it)
+# The scenarios that exercise one TG Market mechanism, by mechanism (contract.mechanism).
+mechanism_scenarios() {
+    grep -lE "^  mechanism: $1\b" scenarios/tgmarket/*.y*ml 2>/dev/null | sed -E 's#^scenarios/##; s#\.ya?ml$##' | paste -sd, -
+}
+only_wait="$(mechanism_scenarios wait)"
+only_poll="$(mechanism_scenarios poll)"
+
+# name|command|scenarios that must be "not applicable" (comma-separated). The reference
+# clients follow the runner's STARMOCK_HINT_MECHANISM unless STARMOCK_CLIENT_TGMARKET forces a
+# mechanism; STARMOCK_POLL_INTERVAL is their poll pace.
 clients=(
-    "python|python3 fixtures/clients/python/starmock_client.py"
-    "node|node fixtures/clients/node/starmock_client.mjs"
+    "python|python3 fixtures/clients/python/starmock_client.py|"
+    "python-poll|STARMOCK_CLIENT_TGMARKET=poll python3 fixtures/clients/python/starmock_client.py|$only_wait"
+    "python-pace-1s|STARMOCK_POLL_INTERVAL=1 python3 fixtures/clients/python/starmock_client.py|"
+    "node|node fixtures/clients/node/starmock_client.mjs|"
+    "node-poll|STARMOCK_CLIENT_TGMARKET=poll node fixtures/clients/node/starmock_client.mjs|$only_wait"
+    "node-pace-1s|STARMOCK_POLL_INTERVAL=1 node fixtures/clients/node/starmock_client.mjs|"
 )
 for name in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$expected"); do
-    clients+=("$name|python3 fixtures/clients/broken/$name.py")
+    clients+=("$name|python3 fixtures/clients/broken/$name.py|")
 done
 
 # The failing part of a run's output (the runner's FAIL blocks), else its end.
@@ -66,7 +83,9 @@ status=0
 checked=0
 for entry in "${clients[@]}"; do
     name="${entry%%|*}"
-    command="${entry#*|}"
+    rest="${entry#*|}"
+    command="${rest%|*}"
+    not_applicable="${rest##*|}"
     if [[ -n "${CONTRACT_ONLY:-}" && "$CONTRACT_ONLY" != "$name" ]]; then
         continue
     fi
@@ -87,14 +106,15 @@ for entry in "${clients[@]}"; do
         continue
     fi
     # Compares the report with what this client must do; prints the verdict.
-    python3 - "$name" "$code" "$report" "$expected" "$elapsed" <<'PY' || { status=1; show_log "$log"; }
+    python3 - "$name" "$code" "$report" "$expected" "$elapsed" "$not_applicable" <<'PY' || { status=1; show_log "$log"; }
 import glob
 import json
 import os
 import re
 import sys
 
-name, code, report_path, expected_path, elapsed = sys.argv[1], int(sys.argv[2]), *sys.argv[3:]
+name, code, report_path, expected_path, elapsed, na_list = sys.argv[1], int(sys.argv[2]), *sys.argv[3:]
+not_applicable = set(filter(None, na_list.split(",")))
 broken = json.load(open(expected_path))
 
 # Scenario ids (path under scenarios/ without .yaml) and their YAML names, so that a report
@@ -149,11 +169,12 @@ if missing:
     problems.append("not in the report: " + ", ".join(missing))
 
 must_fail = set(broken.get(name, []))
-unknown = sorted(must_fail - ids)
+unknown = sorted((must_fail | not_applicable) - ids)
 if unknown:
     problems.append("expected.json names scenarios that do not exist: " + ", ".join(unknown))
 for ident, status in sorted(statuses.items()):
-    want = "failed" if ident in must_fail else "passed" if ident in ids else "skipped"
+    want = ("failed" if ident in must_fail else "not_applicable" if ident in not_applicable
+            else "passed" if ident in ids else "skipped")
     if status != want:
         problems.append(f"{ident}: {status}, expected {want}")
 want_code = 1 if must_fail else 0
@@ -166,7 +187,11 @@ if problems:
     for p in problems[1:]:
         print(f"    {p}")
     sys.exit(1)
-what = f"fails exactly its {failed} scenarios" if must_fail else f"passes all {len(statuses)} scenarios"
+na = sum(1 for s in statuses.values() if s == "not_applicable")
+if must_fail:
+    what = f"fails exactly its {failed} scenarios"
+else:
+    what = f"passes all {len(statuses) - na} scenarios" + (f", {na} not applicable as expected" if na else "")
 print(f"ok   {name} ({elapsed} s): {what}")
 PY
 done

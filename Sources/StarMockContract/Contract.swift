@@ -1,4 +1,5 @@
 public import StarMockCore
+import StarMockDialects
 
 /// The `contract:` section of a scenario, read: what the client under test is asked to do
 /// (the steps) and what must hold afterwards (rules, journal, world). See `docs/contract.md`.
@@ -17,12 +18,16 @@ public struct Contract: Sendable {
     public var journalOrder: [RequestPattern]
     /// The final world.
     public var world: WorldExpectation?
+    /// The one documented mechanism this scenario exercises (`contract.mechanism`); nil: any.
+    public var mechanism: Mechanism?
 
     /// A contract.
     public init(
         clock: ClockMode? = nil, timeout: Duration? = nil, steps: [ContractStep], rules: [ContractRule] = [],
-        journal: [JournalMatcher] = [], journalOrder: [RequestPattern] = [], world: WorldExpectation? = nil
+        journal: [JournalMatcher] = [], journalOrder: [RequestPattern] = [], world: WorldExpectation? = nil,
+        mechanism: Mechanism? = nil
     ) {
+        self.mechanism = mechanism
         self.clock = clock
         self.timeout = timeout
         self.steps = steps
@@ -33,12 +38,60 @@ public struct Contract: Sendable {
     }
 }
 
+/// A documented way of carrying a purchase to its end, when the upstream documents more than
+/// one. A scenario that exercises one of them declares it (`contract.mechanism`); the runner
+/// passes it to the client as `STARMOCK_HINT_MECHANISM` and reports the scenario as not
+/// applicable when the journal shows the client used the other one.
+public enum Mechanism: String, Sendable, CaseIterable {
+    /// TG Market's `POST /api/v2/stars?wait=true`: the answer is held until the order ends
+    /// (or 408 `timeout`).
+    case wait
+    /// The order is placed without `?wait=true` and carried to its end by status reads.
+    case poll
+
+    /// The dialects that document both mechanisms (`Dialect.documentsWaiting`).
+    public static var dialects: [String] { Dialects.all.filter(\.documentsWaiting).map(\.id.name) }
+
+    /// What a purchase POST shows: a request its dialect holds until the order ends (TG
+    /// Market's `?wait=true`, read as the dialect reads it) is `wait`, anything else `poll`.
+    public static func used(by entry: JournalEntry) -> Mechanism {
+        let request = DialectRequest(method: HTTPMethod(entry.method), target: entry.target)
+        return entry.dialect.flatMap { Dialects.named($0.name) }?.asksToWait(request) == true ? .wait : .poll
+    }
+
+    /// How it reads in a reason.
+    public var phrase: String {
+        switch self {
+        case .wait: "placed its order with ?wait=true"
+        case .poll: "placed its order without ?wait=true and read its status"
+        }
+    }
+}
+
+/// What a step is, decided once from how it is written: the purchase rules look at purchases.
+public enum StepKind: String, Sendable, Equatable {
+    /// An action that buys something (`buy-stars`, `buy-premium`, any `buy-…`): it may create
+    /// an order, and the purchase rules (`no-duplicate-order`, `polls-until-final`) judge it.
+    case purchase
+    /// Any other client action (`balance`, `order-status`, `create-invoice`, …).
+    case query
+    /// A control-API call made by the runner (`admin:`), no client run.
+    case admin
+
+    /// The kind of a client action.
+    public init(action: String) {
+        self = action.hasPrefix("buy-") ? .purchase : .query
+    }
+}
+
 /// One client run.
 public struct ContractStep: Sendable {
     /// From 1 (`STARMOCK_STEP`).
     public var number: Int
     /// `balance`, `buy-stars`, … (`STARMOCK_ACTION`).
-    public var action: String
+    public var action: String {
+        didSet { kind = admin == nil ? StepKind(action: action) : .admin }
+    }
     /// A JSON object (`STARMOCK_ARGS`).
     public var args: JSON
     /// The dialect (`STARMOCK_DIALECT`).
@@ -51,7 +104,14 @@ public struct ContractStep: Sendable {
     public var result: ResultMatcher?
     /// Not a client run: a control-API call the runner makes itself (the world acting, e.g. a
     /// Telegram user paying an invoice, or the clock moving).
-    public var admin: AdminCall?
+    public var admin: AdminCall? {
+        didSet { kind = admin == nil ? StepKind(action: action) : .admin }
+    }
+    /// Purchase, query or admin: decided from the action (and `admin`) in `StepKind`.
+    public private(set) var kind: StepKind
+    /// Faults armed for this step only: added when it starts (their `nth` counts from there),
+    /// removed when it ends, tried before the scenario's own.
+    public var faults: [FaultRule] = []
 
     /// A control-API call: `{method: POST, path: /__admin/…, body: {…}}`.
     public struct AdminCall: Sendable {
@@ -75,11 +135,11 @@ public struct ContractStep: Sendable {
         self.key = key
         self.exitCode = exitCode
         self.result = result
+        self.kind = StepKind(action: action)
     }
 
-    /// Whether the action buys something (`buy-stars`, `buy-premium`, any `buy-…`): the
-    /// purchase rules look at these steps.
-    public var isPurchase: Bool { action.hasPrefix("buy-") }
+    /// Whether the step is a purchase (`kind == .purchase`).
+    public var isPurchase: Bool { kind == .purchase }
 
     /// `step 1 (buy-stars)`.
     public var label: String { "step \(number) (\(action))" }
@@ -101,11 +161,13 @@ public enum ContractRule: Sendable, Equatable, CustomStringConvertible {
     case noRequestsAfterFinal
     /// At most N retries of one request in a step.
     case boundedRetries(Int)
+    /// After a 429 without Retry-After, the same key waited at least this long.
+    case backsOffAfter429(Duration)
 
     /// The rule names, as written in a scenario.
     public static let names = [
         "no-rate-limit-breach", "honours-retry-after", "no-duplicate-order", "polls-until-final",
-        "min-poll-interval", "no-requests-after-final", "bounded-retries",
+        "min-poll-interval", "no-requests-after-final", "bounded-retries", "backs-off-after-429",
     ]
 
     /// The name as written in a scenario.
@@ -118,6 +180,7 @@ public enum ContractRule: Sendable, Equatable, CustomStringConvertible {
         case .minPollInterval: "min-poll-interval"
         case .noRequestsAfterFinal: "no-requests-after-final"
         case .boundedRetries: "bounded-retries"
+        case .backsOffAfter429: "backs-off-after-429"
         }
     }
 
@@ -126,6 +189,7 @@ public enum ContractRule: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .minPollInterval(let d): "\(name): \(d.wholeMilliseconds)ms"
         case .boundedRetries(let n): "\(name): \(n)"
+        case .backsOffAfter429(let d): "\(name): \(d.wholeMilliseconds)ms"
         default: name
         }
     }

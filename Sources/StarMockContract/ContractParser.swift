@@ -22,8 +22,9 @@ struct ContractParser {
     let dialects: [String]
     let setup: WorldSetup
 
-    static let keys = ["clock", "timeout", "steps", "rules", "expect"]
-    static let stepKeys = ["action", "args", "key", "dialect", "expect", "admin"]
+    static let keys = ["clock", "timeout", "mechanism", "steps", "rules", "expect"]
+    static let stepKeys = ["action", "args", "key", "dialect", "faults", "expect", "admin"]
+    static let stepFaultKeys = ["dialect", "method", "path", "key", "nth", "times", "probability", "phase", "respond", "transport", "delay"]
     static let stepExpectKeys = ["exit_code", "result"]
     static let expectKeys = ["journal", "journal_order", "world"]
     static let matcherKeys = ["method", "path", "status", "count", "min", "max"]
@@ -44,6 +45,15 @@ struct ContractParser {
             throw reader.error(top.keyNode("steps") ?? node, Self.movingClock)
         }
         if let timeout = top["timeout"] { contract.timeout = try reader.positiveDuration(timeout, "timeout") }
+        if let node = top["mechanism"] {
+            let name = try reader.choice(node, "mechanism", Mechanism.allCases.map(\.rawValue))
+            guard dialects.contains(where: Mechanism.dialects.contains) else {
+                throw reader.error(
+                    node,
+                    "\"mechanism\" names one of two documented ways of finishing an order; only \(Mechanism.dialects.joined(separator: ", ")) documents two, and this scenario serves \(dialects.joined(separator: ", "))")
+            }
+            contract.mechanism = Mechanism(rawValue: name)
+        }
         let stepsNode = try top.required("steps")
         let items = try reader.list(stepsNode, "steps")
         guard !items.isEmpty else { throw reader.error(stepsNode, "\"steps\" must list at least one client run") }
@@ -122,6 +132,9 @@ struct ContractParser {
             key = Self.defaultKey(dialect: dialect, setup: setup)
         }
         var step = ContractStep(number: number, action: action, args: args, dialect: dialect, key: key)
+        if let faultsNode = f["faults"] {
+            for item in try reader.list(faultsNode, "faults") { step.faults.append(try stepFault(item, dialect: dialect)) }
+        }
         if let expectNode = f["expect"] {
             let e = try reader.fields(expectNode, "a step's \"expect\"", allowed: Self.stepExpectKeys)
             if let code = e["exit_code"] { step.exitCode = try reader.int(code, "exit_code", in: 0...255) }
@@ -136,7 +149,7 @@ struct ContractParser {
     /// `- admin: {method: POST, path: /__admin/papaya/invoices/1/pay, body: {…}}`: the runner
     /// calls the control API itself between client runs; a non-2xx answer fails the step.
     func adminStep(_ adminNode: Node, fields f: Fields, node: Node, number: Int) throws(ScenarioError) -> ContractStep {
-        for other in ["action", "args", "key", "dialect", "expect"] {
+        for other in ["action", "args", "key", "dialect", "faults", "expect"] {
             if let extra = f[other] {
                 throw reader.error(extra, "an \"admin\" step is a control-API call and takes no \"\(other)\"")
             }
@@ -161,6 +174,108 @@ struct ContractParser {
         step.admin = ContractStep.AdminCall(method: method, path: path, body: body)
         return step
     }
+
+    /// One of a step's `faults`: the keys of a scenario fault (docs/scenarios.md) but `from`
+    /// and `until`, plus `delay` (latency). Armed when the step starts, removed when it ends.
+    func stepFault(_ node: Node, dialect stepDialect: String) throws(ScenarioError) -> FaultRule {
+        let f = try reader.fields(node, "a step's fault", allowed: Self.stepFaultKeys)
+        let actions = ["respond", "transport", "delay"].filter { f.has($0) }
+        guard actions.count == 1 else {
+            throw reader.error(
+                actions.count > 1 ? f.keyNode(actions[1])! : node,
+                "a step's fault does exactly one thing: \"respond: CODE\", \"transport: …\" (reset, close, garbage, truncate, dribble) or \"delay: DURATION\"")
+        }
+        var dialect = stepDialect
+        if let d = f["dialect"] {
+            dialect = try reader.string(d, "dialect")
+            guard dialects.contains(dialect) else {
+                throw reader.error(
+                    d,
+                    Suggestion.message(
+                        "dialect \"\(dialect)\" is not among this scenario's dialects", word: dialect, candidates: dialects,
+                        label: "This scenario's dialects"))
+            }
+        }
+        let action: FaultRule.Action
+        if let respond = f["respond"] {
+            let code = try reader.nonEmptyString(respond, "respond")
+            if let codes = Dialects.named(dialect)?.faultCodes, !codes.contains(code) {
+                throw reader.error(
+                    respond,
+                    Suggestion.message("\"\(code)\" is not a \(dialect) error code", word: code, candidates: codes, label: "Codes"))
+            }
+            action = .respond(code: code)
+        } else if let transport = f["transport"] {
+            action = .transport(try self.transport(transport))
+        } else {
+            action = .delay(try reader.delay(f["delay"]!, "delay"))
+        }
+        var rule = FaultRule(dialect: DialectID(dialect), action: action)
+        if let m = f["method"] { rule.method = try method(m) }
+        if let p = f["path"] {
+            let text = try reader.string(p, "path")
+            if let problem = RouteCheck.syntaxProblem(text, dialects: served)
+                ?? Dialects.named(dialect).flatMap({ RouteCheck.problem(pattern: text, dialect: $0) })
+            {
+                throw reader.error(p, problem)
+            }
+            rule.path = text
+        }
+        if let k = f["key"] {
+            let key = try reader.nonEmptyString(k, "key")
+            try checkKey(key, dialect: dialect, at: k)
+            rule.key = key
+        }
+        if let n = f["nth"] { rule.nth = try reader.int(n, "nth", in: 1...Int.max) }
+        if let n = f["times"] { rule.times = try reader.int(n, "times", in: 1...Int.max) }
+        if let n = f["probability"] { rule.probability = try reader.probability(n, "probability") }
+        switch action {
+        case .delay:
+            rule.phase = .after
+            if let p = f["phase"] { throw reader.error(p, "a delay always holds the answer after the world acted; it takes no \"phase\"") }
+        case .transport(let fault) where fault.needsResponse:
+            rule.phase = .after
+            if let p = f["phase"], try reader.choice(p, "phase", ["before", "after"]) == "before" {
+                throw reader.error(p, "this transport fault needs the real response, so it applies only after the world acted: use phase: after")
+            }
+        default:
+            if let p = f["phase"] { rule.phase = FaultRule.Phase(rawValue: try reader.choice(p, "phase", ["before", "after"]))! }
+        }
+        return rule
+    }
+
+    /// `reset`, `close`, `{garbage: "text"}`, `{truncate: 20}`, `{dribble: {chunk: 8, over: 5s}}`.
+    func transport(_ node: Node) throws(ScenarioError) -> TransportFault {
+        let names = ["reset", "close", "garbage", "truncate", "dribble"]
+        if case .scalar = node {
+            let name = try reader.string(node, "transport")
+            switch name {
+            case "reset": return .reset
+            case "close": return .close
+            case "garbage", "truncate", "dribble":
+                throw reader.error(
+                    node, "\(name) needs a setting: {garbage: \"TEXT\"}, {truncate: N} or {dribble: {chunk: N, over: 5s}}")
+            default:
+                throw reader.error(
+                    node,
+                    Suggestion.message("unknown transport fault \"\(name)\"", word: name, candidates: names, label: "Transport faults"))
+            }
+        }
+        let f = try reader.fields(node, "\"transport\"", allowed: ["garbage", "truncate", "dribble"])
+        guard f.entries.count == 1, let entry = f.entries.first else {
+            throw reader.error(node, "\"transport\" must name exactly one fault, not \(f.entries.count)")
+        }
+        switch entry.name {
+        case "garbage": return .garbage(Array(try reader.nonEmptyString(entry.value, "garbage").utf8))
+        case "truncate": return .truncate(afterBytes: try reader.int(entry.value, "truncate", in: 0...Int.max))
+        default:
+            let d = try reader.fields(entry.value, "dribble", allowed: ["chunk", "over"])
+            let chunk = try reader.int(try d.required("chunk"), "chunk", in: 1...Int.max)
+            return .dribble(chunkBytes: chunk, over: try reader.positiveDuration(try d.required("over"), "over"))
+        }
+    }
+
+    /// The scenario's first enabled key of the dialect (for `telegram`, then its first bot).
 
     /// The scenario's first enabled key of the dialect, else the first credential the dialect
     /// knows of itself (a listed bot's token).
@@ -281,6 +396,11 @@ struct ContractParser {
         case "bounded-retries":
             guard let argument else { throw reader.error(node, "\"bounded-retries\" needs a number: {bounded-retries: 3}") }
             return .boundedRetries(try reader.int(argument, "bounded-retries", in: 0...1_000_000))
+        case "backs-off-after-429":
+            guard let argument else {
+                throw reader.error(node, "\"backs-off-after-429\" needs a duration: {backs-off-after-429: 1s}")
+            }
+            return .backsOffAfter429(try reader.positiveDuration(argument, "backs-off-after-429"))
         default:
             if let argument {
                 throw reader.error(argument, "rule \"\(name)\" takes no setting; write it as a plain name")

@@ -56,6 +56,9 @@ public struct ScenarioReport: Sendable {
         case failed
         /// The file has no `contract:` section.
         case skipped
+        /// The scenario exercises one documented mechanism (`contract.mechanism`) and the
+        /// journal shows the client used the other: neither a pass nor a failure.
+        case notApplicable = "not_applicable"
     }
 
     /// The scenario.
@@ -72,12 +75,15 @@ public struct ScenarioReport: Sendable {
     public var steps: [StepReport]
     /// What broke, in the order found: steps first, then rules and expectations.
     public var failures: [ContractFailure]
+    /// Why the scenario was skipped or is not applicable.
+    public var reason: String?
 
     /// A report.
     public init(
         scenario: ContractScenario, status: Status, duration: Duration = .zero, clientTime: Duration = .zero,
-        steps: [StepReport] = [], failures: [ContractFailure] = []
+        steps: [StepReport] = [], failures: [ContractFailure] = [], reason: String? = nil
     ) {
+        self.reason = reason ?? (status == .skipped ? "no contract section" : nil)
         self.scenario = scenario
         self.status = status
         self.duration = duration
@@ -132,6 +138,11 @@ public enum ContractRunner {
         guard let contract = scenario.contract else { return ScenarioReport(scenario: scenario, status: .skipped) }
         var setup = scenario.setup
         if let override = contract.clock { setup.clock = override }
+        // A scenario fault that a step repeats is the step's during a contract run: the
+        // scenario's plays when the file is served (`serve --scenario`), the step's is scoped to
+        // its step (docs/scenarios.md).
+        let stepFaults = contract.steps.flatMap(\.faults)
+        setup.faults.removeAll { stepFaults.contains($0) }
         let scale: Double =
             if case .scaled(let n) = setup.clock { n } else { 1 }
 
@@ -175,7 +186,10 @@ public enum ContractRunner {
             for (name, value) in stepEnvironment(step, scenario: scenario, baseURL: mock.baseURL) {
                 environment[name] = value
             }
+            if let mechanism = contract.mechanism { environment[hintVariable] = mechanism.rawValue }
+            arm(step.faults, in: mock.world)
             let run = await ClientProcess.run(command: options.client, environment: environment, limits: limits)
+            disarm(step.faults.count, in: mock.world)
             clientTime += run.duration
             let newOrders = mock.world.read { state in
                 state.orders.values.filter { !ordersBefore.contains($0.ref) }.map(ObservedOrder.init)
@@ -197,7 +211,10 @@ public enum ContractRunner {
         }
         // Answers still held when the last client ended are recorded at shutdown; they count
         // for the last step.
-        let journal = mock.journal
+        let scripted = (scenario.setup.faults + contract.steps.flatMap(\.faults)).compactMap { rule -> [UInt8]? in
+            if case .transport(.garbage(let bytes)) = rule.action { bytes } else { nil }
+        }
+        let journal = mock.journal.map { ScriptedAnswer.judged($0, garbage: scripted) }
         ContractHAR.finished(scenario, baseURL: mock.baseURL, journal: journal)  // HAR export hook (ContractHAR.swift; --har)
         var evidence: [StepEvidence] = []
         for (i, report) in steps.enumerated() {
@@ -213,16 +230,65 @@ public enum ContractRunner {
                 failures[i].entries = evidence.first { $0.step.number == number }?.entries ?? []
             }
         }
+        // The client's errors: the protocol's vocabulary or the upstream's own.
+        for item in evidence where item.step.kind != .admin {
+            guard let error = item.result?["error"]?.stringValue,
+                let problem = ClientErrorCheck.problem(error: error, dialect: item.step.dialect, entries: item.entries)
+            else { continue }
+            failures.append(
+                ContractFailure(kind: .step, name: item.step.label, message: "protocol: \(problem)", step: item.step.number))
+        }
         failures += contract.check(run)
+        if let mechanism = contract.mechanism, let reason = notApplicable(mechanism, run) {
+            return ScenarioReport(
+                scenario: scenario, status: .notApplicable, duration: clock.now - started, clientTime: clientTime,
+                steps: steps, failures: [], reason: reason)
+        }
         return ScenarioReport(
             scenario: scenario, status: failures.isEmpty ? .passed : .failed, duration: clock.now - started,
             clientTime: clientTime, steps: steps, failures: failures)
     }
 
+    /// The variable that tells the client which mechanism the scenario exercises.
+    public static let hintVariable = "STARMOCK_HINT_MECHANISM"
+
+    /// Why the scenario does not apply to this client: its purchase steps placed their orders
+    /// with the other mechanism; nil when they used the declared one (or placed none).
+    public static func notApplicable(_ mechanism: Mechanism, _ run: RunEvidence) -> String? {
+        let posts = run.steps.filter { $0.step.kind == .purchase }.flatMap(\.entries).filter {
+            $0.method.uppercased() == "POST" && Mechanism.dialects.contains($0.dialect?.name ?? "")
+        }
+        guard !posts.isEmpty, !posts.contains(where: { Mechanism.used(by: $0) == mechanism }),
+            let first = posts.first
+        else { return nil }
+        let other = Mechanism.used(by: first)
+        return "the scenario exercises contract.mechanism \(mechanism.rawValue); the client \(other.phrase) (#\(first.sequence) \(first.method) \(first.target))"
+    }
+
+    /// Adds a step's faults before the scenario's, counters from zero.
+    static func arm(_ faults: [FaultRule], in world: World) {
+        guard !faults.isEmpty else { return }
+        world.transact { state in
+            let kept = state.faults
+            state.clearFaults()
+            for rule in faults + kept { state.addFault(rule) }
+        }
+    }
+
+    /// Removes the step's faults (the first `count`) when the step ends.
+    static func disarm(_ count: Int, in world: World) {
+        guard count > 0 else { return }
+        world.transact { state in
+            let kept = Array(state.faults.dropFirst(count))
+            state.clearFaults()
+            for rule in kept { state.addFault(rule) }
+        }
+    }
+
     /// The variables of the protocol: never inherited from the runner's environment.
     public static let protocolVariables = [
         "STARMOCK_BASE_URL", "STARMOCK_DIALECT", "STARMOCK_API_KEY", "STARMOCK_BOT_TOKEN", "STARMOCK_ACTION",
-        "STARMOCK_ARGS", "STARMOCK_SCENARIO", "STARMOCK_STEP",
+        "STARMOCK_ARGS", "STARMOCK_SCENARIO", "STARMOCK_STEP", "STARMOCK_HINT_MECHANISM",
     ]
 
     /// The `STARMOCK_*` variables of one step.

@@ -12,6 +12,7 @@ extension ContractRule {
         case .minPollInterval(let d): RuleCheck.minPollInterval(run, minimum: d)
         case .noRequestsAfterFinal: RuleCheck.noRequestsAfterFinal(run)
         case .boundedRetries(let n): RuleCheck.boundedRetries(run, retries: n)
+        case .backsOffAfter429(let d): RuleCheck.backsOffAfter429(run, minimum: d)
         }
     }
 }
@@ -59,6 +60,30 @@ enum RuleCheck {
                 failure(
                     "honours-retry-after",
                     "#\(limited.sequence) answered 429 with Retry-After: \(format(seconds)) s; the same key sent #\(first.sequence) \(formatMs(waited)) later",
+                    step: stepNumber(of: limited, in: run), [limited] + early))
+        }
+        return failures
+    }
+
+    // MARK: backs-off-after-429
+
+    /// A 429 that says nothing of when to come back (no `Retry-After`, no `retry_after`): the
+    /// same key must wait at least `minimum` of the client's time before its next request.
+    static func backsOffAfter429(_ run: RunEvidence, minimum: Duration) -> [ContractFailure] {
+        let wanted = Double(minimum.wholeMilliseconds)
+        var failures: [ContractFailure] = []
+        for limited in run.journal where limited.status == 429 && retryAfterSeconds(limited) == nil {
+            guard let key = limited.key else { continue }
+            let early = run.journal.filter { next in
+                next.key == key && next.sequence != limited.sequence && next.receivedAt >= limited.answeredAt
+                    && run.clientMilliseconds(from: limited.answeredAt, to: next.receivedAt) + 1 / run.timeScale < wanted
+            }
+            guard let first = early.min(by: { ($0.receivedAt, $0.sequence) < ($1.receivedAt, $1.sequence) }) else { continue }
+            let waited = run.clientMilliseconds(from: limited.answeredAt, to: first.receivedAt)
+            failures.append(
+                failure(
+                    "backs-off-after-429",
+                    "#\(limited.sequence) answered 429 without Retry-After; the same key sent #\(first.sequence) \(formatMs(waited)) later (at least \(formatMs(wanted)) expected)",
                     step: stepNumber(of: limited, in: run), [limited] + early))
         }
         return failures

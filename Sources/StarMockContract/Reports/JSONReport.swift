@@ -7,10 +7,12 @@ public enum JSONReport {
         let passed = reports.count { $0.status == .passed }
         let failed = reports.count { $0.status == .failed }
         let skipped = reports.count { $0.status == .skipped }
+        let notApplicable = reports.count { $0.status == .notApplicable }
         return .object([
             ("passed", .int(passed)),
             ("failed", .int(failed)),
             ("skipped", .int(skipped)),
+            ("not_applicable", .int(notApplicable)),
             ("duration_ms", .int(duration.wholeMilliseconds)),
             ("scenarios", .array(reports.map(scenario))),
         ])
@@ -25,6 +27,7 @@ public enum JSONReport {
             ("status", .string(report.status.rawValue)),
         ]
         guard report.status != .skipped else { return .object(pairs) }
+        if let reason = report.reason { pairs.append(("reason", .string(reason))) }
         pairs += [
             ("duration_ms", .int(report.duration.wholeMilliseconds)),
             ("client_ms", .int(report.clientTime.wholeMilliseconds)),

@@ -13,7 +13,7 @@ public enum JUnitReport {
         }
         func counts(_ list: [ScenarioReport]) -> String {
             let failed = list.count { $0.status == .failed }
-            let skipped = list.count { $0.status == .skipped }
+            let skipped = list.count { $0.status == .skipped || $0.status == .notApplicable }
             return "tests=\"\(list.count)\" failures=\"\(failed)\" errors=\"0\" skipped=\"\(skipped)\""
         }
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -30,7 +30,9 @@ public enum JUnitReport {
                 case .passed:
                     xml += "/>\n"
                 case .skipped:
-                    xml += ">\n      <skipped message=\"no contract section\"/>\n    </testcase>\n"
+                    xml += ">\n      <skipped message=\"\(escape(report.reason ?? "no contract section"))\"/>\n    </testcase>\n"
+                case .notApplicable:
+                    xml += ">\n      <skipped message=\"\(escape("not applicable: " + (report.reason ?? "")))\"/>\n    </testcase>\n"
                 case .failed:
                     xml += ">\n"
                     for failure in report.failures {

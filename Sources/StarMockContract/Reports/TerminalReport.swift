@@ -11,7 +11,9 @@ public enum TerminalReport {
     public static func block(_ report: ScenarioReport) -> String {
         switch report.status {
         case .skipped:
-            return "SKIP \(report.scenario.id) (no contract section)\n"
+            return "SKIP \(report.scenario.id) (\(report.reason ?? "no contract section"))\n"
+        case .notApplicable:
+            return "N/A  \(report.scenario.id) (\(seconds(report.duration))): \(report.reason ?? "not applicable")\n"
         case .passed:
             return "PASS \(report.scenario.id) (\(seconds(report.duration)))\n"
         case .failed:
@@ -38,12 +40,14 @@ public enum TerminalReport {
         return text
     }
 
-    /// `3 passed, 1 failed, 2 skipped in 4.1 s`.
+    /// `3 passed, 1 failed, 2 skipped in 4.1 s` (`, 1 not applicable` before `in` when any).
     public static func summary(_ reports: [ScenarioReport], duration: Duration) -> String {
         let passed = reports.count { $0.status == .passed }
         let failed = reports.count { $0.status == .failed }
         let skipped = reports.count { $0.status == .skipped }
-        return "\(passed) passed, \(failed) failed, \(skipped) skipped in \(seconds(duration))\n"
+        let notApplicable = reports.count { $0.status == .notApplicable }
+        let na = notApplicable == 0 ? "" : ", \(notApplicable) not applicable"
+        return "\(passed) passed, \(failed) failed, \(skipped) skipped\(na) in \(seconds(duration))\n"
     }
 
     /// `1.2 s`.

@@ -67,6 +67,13 @@ package protocol Dialect: Sendable {
     /// The contract protocol's environment variable that carries a step's credential.
     var credentialVariable: String { get }
 
+    /// Whether the upstream documents holding a purchase until its order ends, besides polling
+    /// (TG Market's `?wait=true`): contract scenarios may then declare the mechanism they test.
+    var documentsWaiting: Bool { get }
+
+    /// Whether this request asks to be held until its order ends.
+    func asksToWait(_ request: DialectRequest) -> Bool
+
     /// Adds the dialect's part of the demo world `starmock serve` starts with.
     func addDemo(to setup: inout WorldSetup)
 
@@ -87,6 +94,8 @@ extension Dialect {
     package func keyProblem(_ secret: String) -> String? { nil }
     package func credentials(in setup: WorldSetup) -> [String] { setup.keys.filter { $0.dialect == id }.map(\.key) }
     package var credentialVariable: String { "STARMOCK_API_KEY" }
+    package var documentsWaiting: Bool { false }
+    package func asksToWait(_ request: DialectRequest) -> Bool { false }
     package var apiDescription: APIDescription { APIDescription(title: id.name, security: .path, errorSchema: nil) }
 }
 

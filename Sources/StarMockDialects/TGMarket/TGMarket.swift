@@ -48,6 +48,11 @@ package struct TGMarket: Dialect {
 
     package var priceList: PriceListRule { .documented(.tgmarket) }
 
+    /// Purchases may be held with `?wait=true`, or polled.
+    package var documentsWaiting: Bool { true }
+
+    package func asksToWait(_ request: DialectRequest) -> Bool { Self.wantsToWait(request) }
+
     /// What a purchase buys: the two product paths.
     enum Product: String, Equatable {
         case stars, premium
