@@ -77,6 +77,9 @@ public struct ScenarioReport: Sendable {
     public var failures: [ContractFailure]
     /// Why the scenario was skipped or is not applicable.
     public var reason: String?
+    /// What the run left: each step's requests, the whole journal, the final orders and
+    /// accounts (for the HTML report's timeline and world); nil when nothing ran.
+    public var evidence: RunEvidence?
 
     /// A report.
     public init(
@@ -239,14 +242,18 @@ public enum ContractRunner {
                 ContractFailure(kind: .step, name: item.step.label, message: "protocol: \(problem)", step: item.step.number))
         }
         failures += contract.check(run)
+        var report: ScenarioReport
         if let mechanism = contract.mechanism, let reason = notApplicable(mechanism, run) {
-            return ScenarioReport(
+            report = ScenarioReport(
                 scenario: scenario, status: .notApplicable, duration: clock.now - started, clientTime: clientTime,
                 steps: steps, failures: [], reason: reason)
+        } else {
+            report = ScenarioReport(
+                scenario: scenario, status: failures.isEmpty ? .passed : .failed, duration: clock.now - started,
+                clientTime: clientTime, steps: steps, failures: failures)
         }
-        return ScenarioReport(
-            scenario: scenario, status: failures.isEmpty ? .passed : .failed, duration: clock.now - started,
-            clientTime: clientTime, steps: steps, failures: failures)
+        report.evidence = run
+        return report
     }
 
     /// The variable that tells the client which mechanism the scenario exercises.

@@ -34,6 +34,12 @@ extension StarMockCommand {
 
         @Option(
             help: ArgumentHelp(
+                "Write a self-contained HTML report here (timelines, broken rules on their requests, stderr, final world).",
+                valueName: "file"))
+        var html: String?
+
+        @Option(
+            help: ArgumentHelp(
                 "Write each scenario run's exchanges as HAR 1.2: to this file for one scenario, else to FILE-<scenario id>.har.",
                 valueName: "file"))
         var har: String?
@@ -117,6 +123,7 @@ extension StarMockCommand {
                     try Data((JSONReport.json(reports, duration: elapsed).text(.pretty) + "\n").utf8).write(
                         to: URL(fileURLWithPath: json))
                 }
+                if let html { try Data(HTMLReport.html(reports, duration: elapsed).utf8).write(to: URL(fileURLWithPath: html)) }
             } catch {
                 Self.stderr("starmock contract: cannot write the report: \(error.localizedDescription)\n")
                 throw ExitCode(2)

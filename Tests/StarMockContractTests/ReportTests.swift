@@ -182,3 +182,30 @@ enum StrictXML {
         }
     }
 }
+
+@Suite("The HTML report")
+struct HTMLReportTests {
+    @Test("marks the requests that broke a rule, escapes what clients sent, redacts bot tokens, fetches nothing")
+    func html() {
+        let scenario = ContractScenario(
+            id: "sh4de/x", title: "a <scenario>", path: "x.yaml", group: "sh4de", dialects: ["sh4de"], setup: WorldSetup(),
+            contract: Contract(steps: []))
+        let token = "123456:AAsecret_token_value"
+        let entries = [
+            Fixtures.entry(1, "POST", "/api/v1/order/stars", status: 502, at: 0, fault: "CHARGING_ERROR"),
+            Fixtures.entry(2, "GET", "/bot\(token)/getMe", at: 1000, key: token),
+        ]
+        let step = ContractStep(number: 1, action: "buy-stars", dialect: "sh4de", key: "k")
+        var report = ScenarioReport(
+            scenario: scenario, status: .failed,
+            failures: [ContractFailure(kind: .rule, name: "no-duplicate-order", message: "two <orders>", step: 1, entries: [entries[0]])])
+        report.evidence = RunEvidence(
+            steps: [StepEvidence(step: step, result: nil, entries: entries, createdOrders: [])], journal: entries)
+        let html = HTMLReport.html([report], duration: .seconds(1))
+        #expect(html.contains(#"<tr class="entry broken" data-sequence="1" data-rules="no-duplicate-order">"#))
+        #expect(html.contains(#"<tr class="entry" data-sequence="2">"#))
+        #expect(html.contains("two &lt;orders&gt;") && html.contains("a &lt;scenario&gt;"))
+        #expect(!html.contains(token) && html.contains("[REDACTED]"))
+        #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href=\"http"))
+    }
+}

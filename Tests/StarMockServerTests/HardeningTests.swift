@@ -433,7 +433,7 @@ struct HTTPEdgeTests {
             try await wire.write(
                 "POST /api/v1/order/stars HTTP/1.1\r\nHost: x\r\nX-API-Key: sh4de_xxxx\r\nContent-Type: application/json\r\n"
                     + "Content-Length: \(body.utf8.count)\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n")
-            let interim = await wire.read(patience: .seconds(2)) { $0.firstRange(of: Array("\r\n\r\n".utf8)) != nil }
+            let interim = await wire.read(patience: .seconds(5)) { $0.firstRange(of: Array("\r\n\r\n".utf8)) != nil }
             #expect(String(decoding: interim, as: UTF8.self).hasPrefix("HTTP/1.1 100 Continue\r\n"))
             try await wire.write(body)
             let all = String(decoding: await wire.read(), as: UTF8.self)
