@@ -155,3 +155,52 @@ struct BrokenScenarioTests {
         }
     }
 }
+
+@Suite("Scenario files: every mistake at once")
+struct EveryMistakeTests {
+    func errors(_ yaml: String) -> String {
+        do {
+            _ = try Scenario.parse(yaml: yaml, file: "x.yaml")
+            return "no error"
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test("a missing dialects key and a mistyped seed are both reported, in the order of the file")
+    func missingDialectsAndBadSeed() {
+        let text = errors("name: two mistakes\nseed: twelve\nclock: fast\n")
+        #expect(
+            text == """
+                x.yaml:1:1: missing required key "dialects" in the scenario
+                x.yaml:2:7: "seed" must be a whole number, not the string "twelve"
+                x.yaml:3:8: "clock" must be real, virtual or scaled:N (N > 0, e.g. scaled:10), not "fast"
+                """)
+    }
+
+    @Test("each bad fault of a list is reported; sections that depend on a broken one are named as skipped")
+    func listsAndSkipped() {
+        let faults = errors(
+            """
+            name: faults
+            dialects: [sh4de]
+            faults:
+              - {respond: CHARGNG_ERROR}
+              - {respond: CHARGING_ERROR, method: FETCH}
+              - {respond: CHARGING_ERROR, nth: 0}
+            """)
+        let lines = faults.split(separator: "\n")
+        #expect(lines.count == 3, "\(faults)")
+        #expect(lines.map { $0.split(separator: ":")[1] } == ["4", "5", "6"])
+
+        let skipped = errors(
+            """
+            name: hidden
+            dialects: [sh4dee]
+            world: {accounts: {shop: {balance: "1.00"}}}
+            faults: [{respond: CHARGING_ERROR}]
+            """)
+        #expect(skipped.hasPrefix("x.yaml:2:12: unknown dialect \"sh4dee\""))
+        #expect(skipped.hasSuffix("x.yaml: 2 more sections were not checked, as they depend on what is wrong above: world, faults"))
+    }
+}

@@ -32,41 +32,89 @@ struct ScenarioParser {
         self.serving = serving
     }
 
+    /// Reads the whole document and reports every mistake at once, in the order of the file,
+    /// as a compiler does: each top-level section (and each item of a list) is read on its own,
+    /// so one mistake does not hide the next. Sections whose checks depend on a section that
+    /// is wrong (`world` and `faults` on `dialects`, `faults` on the keys of `world`) are not
+    /// read, and the error says which were skipped.
     mutating func scenario(_ root: Node) throws(ScenarioError) -> Scenario {
-        let top = try reader.fields(root, "the scenario", allowed: Self.topLevelKeys)
-        let name = try reader.nonEmptyString(try top.required("name"), "name")
+        let top = try reader.anyFields(root, "the scenario")
+        var errors: [ScenarioError] = []
+        var skipped: [String] = []
+        for entry in top.entries where !Self.topLevelKeys.contains(entry.name) {
+            errors.append(reader.error(entry.key, reader.unknownKeyMessage(entry.name, in: "the scenario", allowed: Self.topLevelKeys)))
+        }
+        var name = ""
+        do { name = try reader.nonEmptyString(try top.required("name"), "name") } catch { errors.append(error) }
         var description = ""
-        if let node = top["description"] { description = try reader.string(node, "description") }
+        if let node = top["description"] {
+            do { description = try reader.string(node, "description") } catch { errors.append(error) }
+        }
 
-        try readDialects(try top.required("dialects"))
-        if let node = top["seed"] { setup.seed = try seed(node) }
-        if let node = top["clock"] { setup.clock = try clock(node) }
+        var dialectsRead = true
+        do { try readDialects(try top.required("dialects")) } catch {
+            errors.append(error)
+            dialectsRead = false
+        }
+        if let node = top["seed"] {
+            do { setup.seed = try seed(node) } catch { errors.append(error) }
+        }
+        if let node = top["clock"] {
+            do { setup.clock = try clock(node) } catch { errors.append(error) }
+        }
         if let node = top["start"] {
-            guard case .absolute(let start) = try reader.time(node, "start", relativeAllowed: false) else {
-                throw reader.error(node, "\"start\" must be an absolute time")
-            }
-            setup.startTime = start
+            do throws(ScenarioError) {
+                guard case .absolute(let start) = try reader.time(node, "start", relativeAllowed: false) else {
+                    throw reader.error(node, "\"start\" must be an absolute time")
+                }
+                setup.startTime = start
+            } catch { errors.append(error) }
         }
         timeBase = setup.startTime ?? (setup.clock == .real ? nil : WorldSetup.documentedStart)
 
-        if let node = top["world"] { try world(node) }
-        if let node = top["lifecycles"] { try lifecycles(node) }
-        if let node = top["latency"] {
-            for item in try reader.list(node, "latency") { setup.faults.append(try latencyRule(item)) }
+        if let node = top["lifecycles"] {
+            do { try lifecycles(node) } catch { errors.append(error) }
         }
-        if let node = top["faults"] {
-            for item in try reader.list(node, "faults") { setup.faults.append(try faultRule(item)) }
+        // What names dialects, keys or routes needs `dialects`; what names keys needs `world`.
+        var worldRead = dialectsRead
+        if let node = top["world"] {
+            if dialectsRead {
+                do { try world(node) } catch {
+                    errors.append(error)
+                    worldRead = false
+                }
+            } else {
+                skipped.append("world")
+            }
         }
-        if let node = top["rate_limits"] { try rateLimits(node) }
-        // Bots under contract (`starmock bots` runs them): checked here.
-        if let node = top["bot_contract"] { try botContract(node) }
+        for section in ["latency", "faults", "rate_limits", "bot_contract"] {
+            guard let node = top[section] else { continue }
+            guard worldRead else {
+                skipped.append(section)
+                continue
+            }
+            do {
+                switch section {
+                case "latency", "faults":
+                    for item in try reader.list(node, section) {
+                        do { setup.faults.append(try section == "latency" ? latencyRule(item) : faultRule(item)) } catch {
+                            errors.append(error)
+                        }
+                    }
+                case "rate_limits": try rateLimits(node)
+                default: try botContract(node)  // bots under contract (`starmock bots` runs them)
+                }
+            } catch { errors.append(error) }
+        }
         var contract: Node?
         if let node = top["contract"] {
-            guard case .mapping = node else {
-                throw reader.error(node, "\"contract\" must be a mapping, not \(reader.describe(node))")
+            if case .mapping = node {
+                contract = node
+            } else {
+                errors.append(reader.error(node, "\"contract\" must be a mapping, not \(reader.describe(node))"))
             }
-            contract = node
         }
+        if let error = ScenarioError.collected(errors, skipped: skipped) { throw error }
         return Scenario(name: name, description: description, dialects: dialects, setup: setup, contractNode: contract)
     }
 
