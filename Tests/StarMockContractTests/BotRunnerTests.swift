@@ -1,5 +1,6 @@
 import Foundation
 import StarMockContract
+import StarMockCore
 import Testing
 
 @Suite("Bots under contract: a long-lived bot for a whole scenario", .timeLimit(.minutes(2)))
@@ -11,12 +12,16 @@ struct BotRunnerTests {
 
     @Test("A polling bot that sells and delivers once passes every rule; one that delivers twice breaks delivers-once-per-payment")
     func pollingBot() async throws {
-        let good = try #require(try await BotRunner.run(path: Self.scenario, options: BotOptions(command: Self.bot, mode: "polling")))
+        // At scaled:2 the 10 s pre-checkout deadline is 5 real seconds: a bot started beside the
+        // whole parallel test suite still makes it (the scenario's own scaled:10 leaves it 1 s).
+        let good = try #require(
+            try await BotRunner.run(path: Self.scenario, options: BotOptions(command: Self.bot, mode: "polling", clock: .scaled(2))))
         #expect(good.passed, "\(good.failures)")
         var environment = ProcessInfo.processInfo.environment
         environment["BOT_BROKEN"] = "twice"
         let twice = try #require(
-            try await BotRunner.run(path: Self.scenario, options: BotOptions(command: Self.bot, mode: "polling", environment: environment)))
+            try await BotRunner.run(
+                path: Self.scenario, options: BotOptions(command: Self.bot, mode: "polling", environment: environment, clock: .scaled(2))))
         #expect(twice.brokenRules == ["delivers-once-per-payment"], "\(twice.failures)")
     }
 

@@ -51,7 +51,7 @@ struct AdminScenarioTests {
             let refused = try await RawHTTP.send(
                 port: server.port, method: "POST", path: "/__admin/scenario", body: Self.scenario)
             #expect(refused.status == 400)
-            #expect(refused.bodyText == #"{"error":"scenario:2:12: dialect \"sh4de\" is not served here (serving: none)"}"#)
+            #expect(refused.bodyText == #"{"error":"scenario:2:12: dialect \"sh4de\" is not served here (serving: none)\nscenario: 1 more section was not checked, as they depend on what is wrong above: world"}"#)
         }
     }
 }

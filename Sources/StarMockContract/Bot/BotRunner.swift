@@ -15,16 +15,20 @@ public struct BotOptions: Sendable {
     public var environment: [String: String]
     /// Between SIGTERM and SIGKILL when the bot is stopped.
     public var stopGrace: Duration
+    /// Overrides the scenario's clock (a slower scale gives a bot on a loaded machine more
+    /// real time for the same world-time deadlines).
+    public var clock: ClockMode?
 
-    /// Options; by default the runner's own environment and 5 s to stop.
+    /// Options; by default the runner's own environment, 5 s to stop and the scenario's clock.
     public init(
         command: String, mode: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-        stopGrace: Duration = .seconds(5)
+        stopGrace: Duration = .seconds(5), clock: ClockMode? = nil
     ) {
         self.command = command
         self.mode = mode
         self.environment = environment
         self.stopGrace = stopGrace
+        self.clock = clock
     }
 }
 
@@ -68,10 +72,10 @@ public enum BotRunner {
         else { return nil }
         let modes = contract["modes"] as? [String] ?? ["polling", "webhook"]
         guard modes.contains(options.mode) else { return nil }
-        let scale: Double = if case .scaled(let n) = scenario.setup.clock { n } else { 1 }
+        let scale: Double = if case .scaled(let n) = options.clock ?? scenario.setup.clock { n } else { 1 }
         let token =
             contract["token"] as? String ?? TelegramBotAPI().credentials(in: scenario.setup).first ?? ""
-        let mock = try await StarMock.start(scenario)
+        let mock = try await StarMock.start(scenario, clock: options.clock)
         let port = freePort()
         var environment = options.environment.filter { !$0.key.hasPrefix("STARMOCK_") }
         environment["STARMOCK_BASE_URL"] = mock.baseURL
