@@ -98,6 +98,16 @@ for entry in "${clients[@]}"; do
     timeout --kill-after=10 "$run_timeout" "$binary" contract --client "$command" scenarios/sh4de scenarios/tgmarket \
         --json "$report" "${jobs[@]}" >"$log" 2>&1
     code=$?
+    # A runner killed by a signal (139: SIGSEGV) once, intermittently, in one of ~25 runs
+    # here, with no reproduction yet: say so loudly and run that client once more, so the
+    # verdicts are still checked. A second crash fails the step.
+    if [[ $code -gt 128 && $code -ne 137 ]]; then
+        echo "WARNING $name: starmock contract died with exit code $code (signal $((code - 128))); running it once more"
+        tail -5 "$log" | sed 's/^/    | /'
+        timeout --kill-after=10 "$run_timeout" "$binary" contract --client "$command" scenarios/sh4de scenarios/tgmarket \
+            --json "$report" "${jobs[@]}" >"$log" 2>&1
+        code=$?
+    fi
     elapsed=$((SECONDS - started))
     if [[ $code -eq 124 || $code -eq 137 ]]; then
         echo "FAIL $name: the contract run took longer than ${run_timeout}s"
