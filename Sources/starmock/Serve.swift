@@ -205,7 +205,11 @@ final class ShutdownSignals: Sendable {
         let readEnd = fds[0]
         Thread.detachNewThread {
             var byte: UInt8 = 0
-            while read(readEnd, &byte, 1) < 0 && errno == EINTR {}
+            var count: Int
+            repeat { count = read(readEnd, &byte, 1) } while count < 0 && errno == EINTR
+            // Only a byte the signal handler wrote means a signal: an end of file or an error
+            // (the descriptor closed by mistake elsewhere) must not stop the process.
+            guard count == 1 else { return }
             handler()
         }
     }
