@@ -95,7 +95,8 @@ public struct JournalEntry: Sendable, Equatable {
     var cost: Int {
         Journal.entryOverhead + method.utf8.count + target.utf8.count + (key?.utf8.count ?? 0)
             + requestBody.utf8.count + responseBody.utf8.count + (fault?.utf8.count ?? 0) + (retryAfter?.utf8.count ?? 0)
-            + (requestHeaders + responseHeaders).reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
+            + requestHeaders.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
+            + responseHeaders.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
     }
 }
 
@@ -160,6 +161,8 @@ public struct Journal: Sendable {
     /// How many bytes of each body are kept.
     public let bodyCap: Int
     private var ring: [JournalEntry] = []
+    /// What each entry of `ring` costs (computed once, when it is recorded).
+    private var costs: [Int] = []
     private var start = 0
     /// How many entries were ever recorded.
     public private(set) var recorded = 0
@@ -184,6 +187,7 @@ public struct Journal: Sendable {
         let cost = entry.cost
         while count > 0 && (count >= capacity || bytes + cost > byteBudget) { dropOldest() }
         ring.append(entry)
+        costs.append(cost)
         bytes += cost
     }
 
@@ -194,12 +198,13 @@ public struct Journal: Sendable {
     public var entries: [JournalEntry] { Array(ring[start...]) }
 
     private mutating func dropOldest() {
-        bytes -= ring[start].cost
+        bytes -= costs[start]
         start += 1
         dropped += 1
         // Compact once the dropped prefix is as long as what is kept.
         if start >= 64 && start * 2 >= ring.count {
             ring.removeFirst(start)
+            costs.removeFirst(start)
             start = 0
         }
     }

@@ -8,7 +8,7 @@ import Synchronization
 /// requests never overdraw a balance. Callbacks into I/O code (held requests) run after the
 /// lock is released. The world knows nothing of HTTP.
 public final class World: Sendable {
-    private let state: Mutex<WorldState>
+    private let state: WorldLock<WorldState>
     private let armedWakeup = Mutex<WorldTime?>(nil)
     private let source: RealTimeSource
 
@@ -20,7 +20,7 @@ public final class World: Sendable {
     /// A world starting from `setup`.
     public init(_ setup: WorldSetup, time: RealTimeSource = World.systemTime) {
         self.source = time
-        self.state = Mutex(World.makeState(setup, source: time))
+        self.state = WorldLock(World.makeState(setup, source: time))
     }
 
     private static func makeState(_ setup: WorldSetup, source: RealTimeSource) -> WorldState {

@@ -121,6 +121,27 @@ struct RateLimiterTests {
         #expect(limiter.admit(key: "k", at: at(2), limit: limit) == .allowed)
     }
 
+    @Test("a huge limit on a clock that does not move keeps one instant, and still counts exactly")
+    func hugeLimitStaysSmall() {
+        var limiter = RateLimiter()
+        let limit = RateLimit(limit: 200_000, window: .seconds(1))
+        let allowed = (0..<200_000).filter { _ in limiter.admit(key: "k", at: at(0), limit: limit) == .allowed }.count
+        #expect(allowed == 200_000)
+        #expect(limiter.storedInstants(for: "k") == 1)
+        #expect(limiter.admit(key: "k", at: at(0), limit: limit) == .limited(retryAfter: .seconds(1)))
+        // On a moving clock the store is bounded by the window's milliseconds, not the limit.
+        var refused = 0
+        for ms in Int64(1_000)..<Int64(5_000) {
+            for _ in 0..<3 where limiter.admit(key: "k", at: at(ms), limit: limit) != .allowed { refused += 1 }
+        }
+        #expect(refused == 0)
+        #expect(limiter.storedInstants(for: "k") <= 2 * 1_001)
+        // 4001…4999 ms are in the window at 5000 ms: 2,997 admissions; under a limit lowered to
+        // that, the next slot frees when 4001 ms leaves.
+        #expect(limiter.admit(key: "k", at: at(5_000), limit: RateLimit(limit: 2_997, window: .seconds(1)))
+            == .limited(retryAfter: .milliseconds(1)))
+    }
+
     @Test("a limit lowered at run time applies at once")
     func loweredLimit() {
         var limiter = RateLimiter()

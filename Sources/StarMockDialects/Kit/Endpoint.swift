@@ -69,6 +69,17 @@ package struct PathTemplate: Sendable, Equatable, ExpressibleByStringLiteral, Cu
     /// The template as written.
     package let text: String
 
+    /// A template of these segments (a scope: the leading segments of another).
+    init(segments: [Segment]) {
+        self.segments = segments
+        self.text = "/" + segments.map { segment in
+            switch segment {
+            case .literal(let text): text
+            case .capture(let prefix, let name): "\(prefix){\(name)}"
+            }
+        }.joined(separator: "/")
+    }
+
     /// Parses `/api/v1/order/{id}`.
     package init(_ text: String) {
         self.text = text
@@ -125,7 +136,7 @@ package struct PathTemplate: Sendable, Equatable, ExpressibleByStringLiteral, Cu
 
 /// A dialect's endpoints and the quirks of the framework it runs on. Routing, the 404 and 405
 /// answers with their `Allow` header, and scenario path validation all come from this table.
-package struct EndpointTable: Sendable {
+package final class EndpointTable: Sendable {
     /// The endpoints.
     package let endpoints: [Endpoint]
     /// How many leading segments decide that a path belongs to this dialect (`/api/v1` is 2);
@@ -145,6 +156,20 @@ package struct EndpointTable: Sendable {
     /// `/api/…`: `/api/invoices` is its empty 404); nil: none.
     package let fallbackDepth: Int?
 
+    /// The distinct leading `scopeDepth` and `fallbackDepth` segments of the endpoints: what
+    /// `claims` compares, instead of every endpoint.
+    private let scopes: [PathTemplate]
+    private let fallbackScopes: [PathTemplate]
+    /// The endpoints by segment count, then by their last segment when it is a literal
+    /// (lowercased for ``caseInsensitivePaths``): routing compares only the candidates.
+    private let index: [Int: Bucket]
+
+    /// One segment count's endpoints, as indices into ``endpoints``.
+    private struct Bucket: Sendable {
+        var byLastLiteral: [String: [Int]] = [:]
+        var lastIsCapture: [Int] = []
+    }
+
     /// A table.
     package init(
         scopeDepth: Int, fallbackDepth: Int? = nil, headAsGet: Bool = true, caseInsensitivePaths: Bool = false,
@@ -157,6 +182,32 @@ package struct EndpointTable: Sendable {
         self.headAsGet = headAsGet
         self.caseInsensitivePaths = caseInsensitivePaths
         self.authenticateFirst = authenticateFirst
+        func distinctPrefixes(_ depth: Int?) -> [PathTemplate] {
+            guard let depth else { return [] }
+            var seen: [[PathTemplate.Segment]] = []
+            for endpoint in endpoints where endpoint.path.segments.count >= depth {
+                let prefix = Array(endpoint.path.segments.prefix(depth))
+                if !seen.contains(prefix) { seen.append(prefix) }
+            }
+            return seen.map { PathTemplate(segments: $0) }
+        }
+        self.scopes = distinctPrefixes(scopeDepth)
+        self.fallbackScopes = distinctPrefixes(fallbackDepth)
+        var index: [Int: Bucket] = [:]
+        for (i, endpoint) in endpoints.enumerated() {
+            let segments = endpoint.path.segments
+            switch segments.last {
+            case .literal(let text)?:
+                index[segments.count, default: Bucket()].byLastLiteral[Self.key(text, caseInsensitivePaths), default: []].append(i)
+            case .capture?, nil:
+                index[segments.count, default: Bucket()].lastIsCapture.append(i)
+            }
+        }
+        self.index = index
+    }
+
+    private static func key(_ segment: some StringProtocol, _ caseInsensitive: Bool) -> String {
+        caseInsensitive ? segment.lowercased() : String(segment)
     }
 
     /// What routing found.
@@ -169,13 +220,13 @@ package struct EndpointTable: Sendable {
 
     /// Whether this dialect serves `path` (its leading `scopeDepth` segments match an endpoint's).
     package func claims(_ segments: [Substring]) -> Bool {
-        endpoints.contains { $0.path.match(segments, caseInsensitive: caseInsensitivePaths, depth: scopeDepth) != nil }
+        scopes.contains { $0.match(segments, caseInsensitive: caseInsensitivePaths, depth: scopeDepth) != nil }
     }
 
     /// Whether this dialect serves `path` when no dialect claims it by scope (``fallbackDepth``).
     package func claimsAsFallback(_ segments: [Substring]) -> Bool {
         guard let depth = fallbackDepth else { return false }
-        return endpoints.contains { $0.path.match(segments, caseInsensitive: caseInsensitivePaths, depth: depth) != nil }
+        return fallbackScopes.contains { $0.match(segments, caseInsensitive: caseInsensitivePaths, depth: depth) != nil }
     }
 
     /// Finds the endpoint for a request; 404 when no template matches the path, 405 with the
@@ -188,7 +239,7 @@ package struct EndpointTable: Sendable {
         // The most specific templates win: `/api/v1/order/stars` over `/api/v1/order/{id}`.
         var best: [(Endpoint, [String: String])] = []
         var bestLiterals = -1
-        for endpoint in endpoints {
+        for endpoint in candidates(segments).lazy.map({ self.endpoints[$0] }) {
             guard let captures = endpoint.path.match(segments, caseInsensitive: caseInsensitivePaths) else { continue }
             let literals = endpoint.path.literalCount
             if literals > bestLiterals {
@@ -207,6 +258,15 @@ package struct EndpointTable: Sendable {
         }
         if allowed.isEmpty { return .problem(.notFound) }
         return .problem(.methodNotAllowed(allowed: allowed.map(\.name)))
+    }
+
+    /// The endpoints that may match `segments`, in table order.
+    private func candidates(_ segments: [Substring]) -> [Int] {
+        guard let bucket = index[segments.count] else { return [] }
+        let named = segments.last.flatMap { bucket.byLastLiteral[Self.key($0, caseInsensitivePaths)] } ?? []
+        if bucket.lastIsCapture.isEmpty { return named }
+        if named.isEmpty { return bucket.lastIsCapture }
+        return (named + bucket.lastIsCapture).sorted()
     }
 
     /// Path segments, empty ones dropped as the upstreams' routers do: `/api/v1/balance/` →

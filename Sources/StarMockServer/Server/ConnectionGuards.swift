@@ -2,16 +2,16 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 
-/// Sits before the HTTP decoder: tells the connection's handler that bytes arrived (so the
-/// header-read deadline starts with a request's first byte), and keeps the current request's
-/// first line, so that a request whose header section is too large for the decoder still gets
-/// its answer in the shape of the dialect its path names.
+/// Sits before the HTTP decoder: notes when a request's first bytes arrived (the header-read
+/// deadline starts then), and keeps the current request's first line, so that a request whose
+/// header section is too large for the decoder still gets its answer in the shape of the
+/// dialect its path names.
 final class RequestLineCapture: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 
-    /// Fired on every read, before the bytes go to the decoder.
-    struct BytesArrived {}
+    /// When the current request's first bytes arrived; nil before they do.
+    private(set) var firstByteAt: NIODeadline?
 
     /// The most of a request line kept.
     static let maxLine = 8192
@@ -22,17 +22,19 @@ final class RequestLineCapture: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if !complete {
             let buffer = unwrapInboundIn(data)
-            for byte in buffer.readableBytesView {
-                if byte == UInt8(ascii: "\n") || line.count >= Self.maxLine {
-                    complete = true
-                    break
+            if firstByteAt == nil, buffer.readableBytes > 0 { firstByteAt = .now() }
+            buffer.withUnsafeReadableBytes { bytes in
+                for byte in bytes {
+                    if byte == UInt8(ascii: "\n") || line.count >= Self.maxLine {
+                        complete = true
+                        break
+                    }
+                    // Blank lines before a request are allowed (RFC 9112 §2.2).
+                    if line.isEmpty && (byte == UInt8(ascii: "\r")) { continue }
+                    line.append(byte)
                 }
-                // Blank lines before a request are allowed (RFC 9112 §2.2).
-                if line.isEmpty && (byte == UInt8(ascii: "\r")) { continue }
-                line.append(byte)
             }
         }
-        context.fireUserInboundEventTriggered(BytesArrived())
         context.fireChannelRead(data)
     }
 
@@ -40,6 +42,7 @@ final class RequestLineCapture: ChannelInboundHandler, RemovableChannelHandler {
     func nextRequest() {
         line.removeAll(keepingCapacity: true)
         complete = false
+        firstByteAt = nil
     }
 
     /// The request target of the line kept (`/api/v1/balance` from `GET /api/v1/balance HTTP/1.1`).
@@ -71,7 +74,6 @@ final class RefuseConnection: ChannelInboundHandler {
 final class Connections: Sendable {
     private struct State {
         var channels: [ObjectIdentifier: any Channel] = [:]
-        var shuttingDown = false
         var whenEmpty: [@Sendable () -> Void] = []
     }
     private let state = Mutex(State())
@@ -103,12 +105,14 @@ final class Connections: Sendable {
 
     var count: Int { state.withLock { $0.channels.count } }
 
-    var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
+    /// Read on every answer: an atomic, not the lock.
+    var isShuttingDown: Bool { shuttingDown.load(ordering: .acquiring) }
+    private let shuttingDown = Atomic<Bool>(false)
 
     /// Marks the shutdown and returns the connections open now.
     func beginShutdown() -> [any Channel] {
         state.withLock { s in
-            s.shuttingDown = true
+            shuttingDown.store(true, ordering: .releasing)
             return Array(s.channels.values)
         }
     }

@@ -14,10 +14,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Where the connection is, for its deadlines.
     private enum Phase {
-        /// Between requests: the keep-alive timeout runs.
+        /// Between requests: the keep-alive timeout runs; once a request's first bytes arrived
+        /// (``RequestLineCapture/firstByteAt``), the header-read deadline instead.
         case idle
-        /// A request's first bytes arrived, its head has not: the header-read deadline runs.
-        case readingHead
         /// The head is in, the body is arriving: the body-read deadline runs.
         case readingBody
         /// The request is being answered (or held): no deadline.
@@ -25,7 +24,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private let state: ServerState
-    private let byteFaults: ByteFaultHandler
+    /// Added next to the socket the first time a response's bytes are to be broken.
+    private var byteFaults: ByteFaultHandler?
     private let requestLine: RequestLineCapture
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
@@ -38,15 +38,21 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var heldHold: Int?
     private var context: ChannelHandlerContext?
     private var phase = Phase.idle
+    /// When the current phase began.
+    private var phaseStarted = NIODeadline.now()
+    /// The one timer that enforces the deadlines, and when it fires. Moving between phases
+    /// only notes the time; the timer, when it fires, checks the phase's deadline and re-arms
+    /// itself (never later than the shortest timeout from now, so no later phase's deadline
+    /// can come before it). A request costs no timer operation.
     private var deadline: Scheduled<Void>?
+    private var deadlineAt = NIODeadline.distantFuture
     private var bodyStarted = NIODeadline.now()
     private var bodyBytes = 0
     /// Answers written on this connection.
     private var requestsServed = 0
 
-    init(state: ServerState, byteFaults: ByteFaultHandler, requestLine: RequestLineCapture) {
+    init(state: ServerState, requestLine: RequestLineCapture) {
         self.state = state
-        self.byteFaults = byteFaults
         self.requestLine = requestLine
     }
 
@@ -61,8 +67,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        deadline = nil
+        disarm()
         self.context = nil
     }
 
@@ -103,8 +108,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        deadline = nil
+        disarm()
         if let waiter = heldWaiter {
             heldWaiter = nil
             state.world.transact { $0.cancelWait(waiter) }
@@ -137,15 +141,11 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is RequestLineCapture.BytesArrived {
-            if phase == .idle { enter(.readingHead, context: context) }
-            return
-        }
         if event is ShuttingDown {
             // Between requests of a keep-alive connection: nothing to finish. A connection that
             // has sent nothing yet may be about to (its request in flight to us): it gets a
             // short grace. Otherwise the answer says Connection: close.
-            if phase == .idle {
+            if phase == .idle && requestLine.firstByteAt == nil {
                 if requestsServed > 0 {
                     context.close(promise: nil)
                 } else {
@@ -159,66 +159,79 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     // MARK: Deadlines
 
-    /// Moves to `phase`, replacing the running deadline by that phase's.
+    /// Moves to `phase`: notes when it began, and brings the timer forward only if this
+    /// phase's deadline comes before it (a shutdown's shorter idle grace).
     private func enter(_ phase: Phase, context: ChannelHandlerContext) {
         self.phase = phase
-        deadline?.cancel()
-        deadline = nil
+        let now = NIODeadline.now()
+        phaseStarted = now
+        if phase == .readingBody {
+            bodyStarted = now
+            bodyBytes = 0
+        }
+        guard let due = currentDeadline() else { return }
+        if deadline == nil || due < deadlineAt { arm(at: min(due, now + shortestTimeout), context: context) }
+    }
+
+    /// The shortest of the deadlines: the timer never sleeps longer than this.
+    private var shortestTimeout: TimeAmount {
+        let t = state.timeouts
+        return max(.milliseconds(10), min(t.idle, t.header, t.body))
+    }
+
+    /// When the current phase's deadline passes; nil while answering.
+    private func currentDeadline() -> NIODeadline? {
         let timeouts = state.timeouts
         switch phase {
         case .idle:
+            if let first = requestLine.firstByteAt { return first + timeouts.header }
             // During a shutdown a connection that sends nothing waits no longer than a head would.
             let idle = state.connections.isShuttingDown ? min(timeouts.idle, timeouts.header, .seconds(2)) : timeouts.idle
-            arm(after: idle, context: context) { handler, context in
-                handler.state.logger.debug("closing an idle keep-alive connection")
-                context.close(promise: nil)
-            }
-        case .readingHead:
-            arm(after: timeouts.header, context: context) { handler, context in
-                handler.state.logger.debug("closing a connection whose request head did not arrive in time")
-                context.close(promise: nil)
-            }
+            return phaseStarted + idle
         case .readingBody:
-            bodyStarted = .now()
-            bodyBytes = 0
-            armBodyDeadline(at: bodyStarted + timeouts.body, context: context)
-        case .answering:
-            break
-        }
-    }
-
-    /// The body may take `body` plus one second per `minBodyRate` bytes received: a client
-    /// slower than that on average is closed.
-    private func armBodyDeadline(at when: NIODeadline, context: ChannelHandlerContext) {
-        let loop = context.eventLoop
-        let handler = NIOLoopBound(self, eventLoop: loop)
-        deadline = loop.scheduleTask(deadline: when) {
-            let handler = handler.value
-            guard handler.phase == .readingBody, let context = handler.context else { return }
-            let timeouts = handler.state.timeouts
+            // The body may take `body` plus one second per `minBodyRate` bytes received: a
+            // client slower than that on average is closed.
             let rate = max(1, timeouts.minBodyRate)
-            let allowed = handler.bodyStarted + timeouts.body + .nanoseconds(Int64(handler.bodyBytes) * 1_000_000_000 / Int64(rate))
-            if allowed > .now() {
-                handler.armBodyDeadline(at: allowed, context: context)
-            } else {
-                handler.state.logger.debug("closing a connection whose body arrived slower than the minimum rate")
-                context.close(promise: nil)
-            }
+            return bodyStarted + timeouts.body + .nanoseconds(Int64(bodyBytes) * 1_000_000_000 / Int64(rate))
+        case .answering:
+            return nil
         }
     }
 
-    private func arm(
-        after amount: TimeAmount, context: ChannelHandlerContext,
-        _ fire: @escaping (HTTPHandler, ChannelHandlerContext) -> Void
-    ) {
-        let loop = context.eventLoop
-        let handler = NIOLoopBound(self, eventLoop: loop)
-        let bound = NIOLoopBound(fire, eventLoop: loop)
-        deadline = loop.scheduleTask(in: amount) {
-            let handler = handler.value
-            guard let context = handler.context else { return }
-            bound.value(handler, context)
+    private func arm(at when: NIODeadline, context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadlineAt = when
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        deadline = context.eventLoop.scheduleTask(deadline: when) { handler.value.deadlineFired() }
+    }
+
+    private func disarm() {
+        deadline?.cancel()
+        deadline = nil
+        deadlineAt = .distantFuture
+    }
+
+    /// The timer fired: closes the connection if its phase's deadline has passed, else waits on.
+    private func deadlineFired() {
+        deadline = nil
+        deadlineAt = .distantFuture
+        guard let context, let due = currentDeadline() else { return }
+        let now = NIODeadline.now()
+        guard due <= now else {
+            arm(at: min(due, now + shortestTimeout), context: context)
+            return
         }
+        switch phase {
+        case .idle where requestLine.firstByteAt != nil:
+            state.logger.debug("closing a connection whose request head did not arrive in time")
+        case .idle:
+            state.logger.debug("closing an idle keep-alive connection")
+        case .readingBody:
+            state.logger.debug("closing a connection whose body arrived slower than the minimum rate")
+        case .answering:
+            return
+        }
+        context.close(promise: nil)
     }
 
     // MARK: Processing
@@ -335,14 +348,29 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             ConnectionFaults.closeWithoutAnswer(context.channel)
         case .garbage(let bytes)?:
             inFlight = false
-            byteFaults.writeGarbageAndClose(bytes.isEmpty ? ConnectionFaults.defaultGarbage : bytes)
+            byteFaultHandler(context)?.writeGarbageAndClose(bytes.isEmpty ? ConnectionFaults.defaultGarbage : bytes)
         case .truncate?:
-            byteFaults.arm(plan.transport!)
+            byteFaultHandler(context)?.arm(plan.transport!)
             write(response, head: head, context: context, closeAfter: true)
         case .dribble?:
-            byteFaults.arm(plan.transport!)
+            byteFaultHandler(context)?.arm(plan.transport!)
             write(response, head: head, context: context)
         }
+    }
+
+    /// The connection's byte-fault handler, added next to the socket (below the HTTP encoder)
+    /// the first time one is needed; nil if the pipeline refused it (the channel is closing).
+    private func byteFaultHandler(_ context: ChannelHandlerContext) -> ByteFaultHandler? {
+        if let byteFaults { return byteFaults }
+        let handler = ByteFaultHandler()
+        do {
+            try context.pipeline.syncOperations.addHandler(handler, position: .first)
+        } catch {
+            context.close(promise: nil)
+            return nil
+        }
+        byteFaults = handler
+        return handler
     }
 
     private func write(

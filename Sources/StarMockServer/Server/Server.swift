@@ -143,16 +143,15 @@ public final class Server: Sendable, Service {
                         try sync.addHandler(RefuseConnection())
                         return
                     }
-                    // Byte-level faults sit next to the socket, below the HTTP encoder.
-                    let bytes = ByteFaultHandler()
-                    try sync.addHandler(bytes)
+                    // Byte-level faults sit next to the socket, below the HTTP encoder: the
+                    // handler adds its `ByteFaultHandler` there when a fault first needs it.
                     let line = RequestLineCapture()
                     try sync.addHandler(line)
                     try sync.addHandler(HTTPResponseEncoder())
                     try sync.addHandler(
                         ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .drop, limitConfiguration: limits)))
                     try sync.addHandler(HTTPServerPipelineHandler())
-                    try sync.addHandler(HTTPHandler(state: state, byteFaults: bytes, requestLine: line))
+                    try sync.addHandler(HTTPHandler(state: state, requestLine: line))
                 }
             }
             .bind(host: configuration.host, port: configuration.port)
