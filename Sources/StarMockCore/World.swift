@@ -9,7 +9,8 @@ import Synchronization
 /// lock is released. The world knows nothing of HTTP.
 public final class World: Sendable {
     private let state: WorldLock<WorldState>
-    private let armedWakeup = Mutex<WorldTime?>(nil)
+    /// When the wake-up timer is set to fire (nil: not set), and the timer, made on first use.
+    private let wakeup = Mutex<(armed: WorldTime?, timer: (any DispatchSourceTimer)?)>((nil, nil))
     private let source: RealTimeSource
 
     /// Wall time and the monotonic clock of this machine.
@@ -69,24 +70,36 @@ public final class World: Sendable {
             state = World.makeState(setup ?? state.setup, source: source)
             return effects
         }
-        armedWakeup.withLock { $0 = nil }
+        wakeup.withLock { $0.armed = nil }
         for effect in effects { effect() }
     }
 
+    deinit {
+        wakeup.withLock { $0.timer?.cancel() }
+    }
+
     /// Real and scaled clocks: wakes up when the next timer is due so held requests and
-    /// lifecycles move without anyone asking. Nothing sleeps; Dispatch calls back.
+    /// lifecycles move without anyone asking. Nothing sleeps: one Dispatch timer source, set
+    /// with no leeway (`asyncAfter` lets a 200 ms wake-up drift by up to 20 ms), moved earlier
+    /// when an earlier timer is added.
     private func arm(due: WorldTime, delay: UInt64) {
-        let needed = armedWakeup.withLock { armed -> Bool in
-            if let armed, armed <= due { return false }
-            armed = due
-            return true
+        wakeup.withLock { wakeup in
+            if let armed = wakeup.armed, armed <= due { return }
+            wakeup.armed = due
+            let timer = wakeup.timer ?? makeTimer()
+            wakeup.timer = timer
+            timer.schedule(deadline: .now() + .nanoseconds(Int(min(delay, UInt64(Int.max)))), leeway: .nanoseconds(0))
         }
-        guard needed else { return }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(min(delay, UInt64(Int.max))))) {
-            [weak self] in
+    }
+
+    private func makeTimer() -> any DispatchSourceTimer {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "starmock.world.clock"))
+        timer.setEventHandler { [weak self] in
             guard let self else { return }
-            self.armedWakeup.withLock { armed in if armed == due { armed = nil } }
+            self.wakeup.withLock { $0.armed = nil }
             self.transact { _ in }
         }
+        timer.activate()
+        return timer
     }
 }

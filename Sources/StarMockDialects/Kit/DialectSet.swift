@@ -33,7 +33,12 @@ public struct DialectSet: Sendable {
     /// The dialect serving `path`; with a single dialect, that one answers every path.
     package func dialect(for path: String) -> (any Dialect)? {
         if dialects.count == 1 { return dialects[0] }
-        let segments = EndpointTable.segments(path)
+        return dialect(for: EndpointTable.segments(path))
+    }
+
+    /// The dialect serving a path split into segments (``EndpointTable/segments(_:)``).
+    package func dialect(for segments: [Substring]) -> (any Dialect)? {
+        if dialects.count == 1 { return dialects[0] }
         return dialects.first { $0.endpoints.claims(segments) } ?? dialects.first { $0.endpoints.claimsAsFallback(segments) }
     }
 

@@ -63,7 +63,9 @@ package struct Pipeline: Sendable {
 
     /// Decides one request. `bodyLimit` is set when the body was over it (the dialect's 413).
     package func run(_ request: DialectRequest, bodyLimit: Int? = nil, in world: inout WorldState) -> Exchange {
-        let dialect = dialects.dialect(for: request.path)
+        // Split once: choosing the dialect and routing read the same segments.
+        let segments = EndpointTable.segments(request.path)
+        let dialect = dialects.dialect(for: segments)
         let credential = dialect?.credential(of: request)
         var exchange = Exchange(
             request: request, received: world.now, dialect: dialect?.id, credential: credential?.secret,
@@ -91,7 +93,7 @@ package struct Pipeline: Sendable {
                 exchange.reply = .now(response)
                 exchange.faults.append(code)
             } else {
-                exchange.reply = answer(request, credential: credential ?? .absent, by: dialect, in: &world)
+                exchange.reply = answer(request, segments: segments, credential: credential ?? .absent, by: dialect, in: &world)
                 if let verbatim = faults.verbatimAfter {
                     // A held answer (`?wait=true`) is replaced too: the recording is what counts.
                     exchange.reply = .now(Self.response(verbatim))
@@ -134,7 +136,8 @@ package struct Pipeline: Sendable {
     /// The dialect's own answer: what it reads first, the route, the key, the rate limit,
     /// the endpoint (the Bot API authenticates before routing; the others route first).
     private func answer(
-        _ request: DialectRequest, credential: Credential, by dialect: any Dialect, in world: inout WorldState
+        _ request: DialectRequest, segments: [Substring], credential: Credential, by dialect: any Dialect,
+        in world: inout WorldState
     ) -> DialectReply {
         let prepared: Prepared
         switch dialect.prepare(request) {
@@ -142,9 +145,11 @@ package struct Pipeline: Sendable {
         case .answered(let response): return .now(response)
         }
         let table = dialect.endpoints
+        let method = prepared.request.method
+        let path = prepared.request.path == request.path ? segments : EndpointTable.segments(prepared.request.path)
         var routed: (Endpoint, [String: String])?
         if !table.authenticateFirst {
-            switch table.route(prepared.request) {
+            switch table.route(method: method, segments: path) {
             case .found(let endpoint, let captures): routed = (endpoint, captures)
             case .problem(let problem): return .now(dialect.render(problem))
             }
@@ -166,7 +171,7 @@ package struct Pipeline: Sendable {
             return .now(dialect.rateLimited(retryAfter: retryAfter, request))
         }
         if routed == nil {
-            switch table.route(prepared.request) {
+            switch table.route(method: method, segments: path) {
             case .found(let endpoint, let captures): routed = (endpoint, captures)
             case .problem(let problem): return .now(dialect.render(problem))
             }
