@@ -1,136 +1,404 @@
 #!/usr/bin/env bash
-# Requests/s of StarMock against a bare NIO handler, in the same run, on 127.0.0.1 only.
-# Bounded: each wrk run lasts $DURATION seconds. Writes docs/performance.md's table to stdout
-# (and to $OUT when given). BEFORE=path/to/another/starmock measures that build too, in the
-# same run, call by call (before/after a change).
-#   scripts/bench.sh            # 5 s per run
-#   DURATION=10 OUT=/tmp/b.md scripts/bench.sh
-#   BEFORE=/tmp/old/starmock scripts/bench.sh
+# StarMock against its peers, in one run, on 127.0.0.1 only; writes one markdown table of
+# ratios to stdout (and to $OUT when given). Progress goes to stderr.
+#
+#   throughput  wrk, $THREADS threads × $CONNECTIONS connections, median of $ROUNDS × $DURATION s:
+#               nginx (static answer), the bare NIO handler (Sources/bare-nio-baseline),
+#               WireMock (journal off) and every StarMock call in CALLS, each ÷ the median of
+#               the bare handler's runs and ÷ WireMock's; both are measured at the start and at
+#               the end of every round, so their medians span the whole run.
+#   latency     1,000 connections against a 200 ms injected delay: StarMock with
+#               scripts/bench/latency-200ms.yaml (real clock, --max-connections above 1,000)
+#               and WireMock with async responses; requests/s, % of the ideal 5,000/s, and
+#               wrk's 99th percentile (wrk's --timeout raised to 10 s, so slow answers count).
+#   cold start  spawn → first 200 answer, median of $SPAWNS spawns (scripts/bench/coldstart.py).
+#   memory      VmRSS idle (after a few requests), and StarMock's after $JOURNALED journaled
+#               requests (scripts/bench/count.lua; the journal's `recorded` count says when).
+#
+# Installs what is missing: wrk and nginx (apt-get), WireMock's standalone jar (the PyPI package
+# `wiremock` ships it; a venv in .build/bench-venv). Needs Java 17 and python3.
+#
+#   scripts/bench.sh                            # full: 3 × 4 s per row, 1,000,000 journaled
+#   SHORT=1 scripts/bench.sh                    # CI: 1 × 1 s, proves it runs, asserts no figure
+#   DURATION=10 ROUNDS=5 OUT=/tmp/b.md scripts/bench.sh
+#   BEFORE=/tmp/old/starmock scripts/bench.sh   # another build too, call by call (a before column)
+#
+# Exits non-zero only when something could not be installed, built or started, or a tool
+# failed; never because of a figure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DURATION=${DURATION:-5}
-ROUNDS=${ROUNDS:-1}   # each call measured this many times (alternating builds); the median is reported
-CONNECTIONS=${CONNECTIONS:-50}
-THREADS=${THREADS:-2}
+HERE=scripts/bench
 
-if ! command -v wrk >/dev/null; then
-    echo "bench: installing wrk" >&2
-    (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null 2>&1 || { echo "bench: cannot install wrk" >&2; exit 1; }
+if [ "${SHORT:-0}" = 1 ]; then
+    DURATION=1 ROUNDS=1 LAT_DURATION=2 SPAWNS=3 JOURNALED=20000 WARMUP=2 MEM_TIMEOUT=120
 fi
+DURATION=${DURATION:-4}          # seconds per throughput run
+ROUNDS=${ROUNDS:-3}              # runs per row; the median is reported
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-64}
+LAT_CONNECTIONS=1000             # the latency row: 1,000 connections, 200 ms each
+LAT_DURATION=${LAT_DURATION:-$DURATION}
+SPAWNS=${SPAWNS:-10}             # cold start: spawns per server
+JOURNALED=${JOURNALED:-1000000}  # memory: journaled requests before the second reading
+MEM_TIMEOUT=${MEM_TIMEOUT:-600}  # seconds allowed for those
+WARMUP=${WARMUP:-5}              # seconds of unrecorded load on each JVM before measuring
+WIREMOCK_PY=wiremock==2.7.0      # ships wiremock-standalone-2.35.1.jar
+# StarMock's rate limits: "off" removes them; "raised" sets 10⁹ per 1 s, as this script did
+# before. With the virtual clock nothing leaves a sliding window, so under "raised" every
+# admitted request stays in its key's window and each call gets slower than the last
+# (RateLimiter keeps and filters the window's instants): the figures then depend on how many
+# requests came before, not on the call.
+RATE_LIMITS=${RATE_LIMITS:-off}
+
+say() { echo "bench: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+# ---- tools ----------------------------------------------------------------------------------
+apt_install() {  # package… (runs apt-get update once); fails quietly, the caller says what
+    if [ -z "${APT_UPDATED:-}" ]; then apt-get update -qq >/dev/null 2>&1 || die "apt-get update failed"; APT_UPDATED=1; fi
+    # A package's postinst must not start a system-wide server (nginx on port 80).
+    local guard=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; guard=1; fi
+    local status=0
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1 || status=$?
+    if [ -n "$guard" ]; then rm -f /usr/sbin/policy-rc.d; fi
+    return "$status"
+}
+command -v wrk >/dev/null || { say "installing wrk"; apt_install wrk || die "cannot install wrk"; }
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { say "installing nginx"
+    apt_install nginx-light || apt_install nginx || die "cannot install nginx"; }
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+command -v java >/dev/null || { say "installing Java 17"; apt_install openjdk-17-jre-headless || die "cannot install Java"; }
+command -v curl >/dev/null || { say "installing curl"; apt_install curl || die "cannot install curl"; }
+VENV=.build/bench-venv
+JAR=$(find "$VENV" -name 'wiremock-standalone-*.jar' 2>/dev/null | head -n1 || true)
+if [ -z "$JAR" ]; then
+    say "installing WireMock ($WIREMOCK_PY from PyPI, into $VENV)"
+    mkdir -p .build
+    python3 -m venv "$VENV" && "$VENV/bin/pip" install -q "$WIREMOCK_PY" >&2 || die "cannot install $WIREMOCK_PY"
+    JAR=$(find "$VENV" -name 'wiremock-standalone-*.jar' | head -n1)
+    [ -n "$JAR" ] || die "no wiremock-standalone-*.jar inside $VENV"
+fi
+
+say "building starmock and the bare NIO handler (release)"
 swift build -c release --product starmock >&2
 swift build -c release --product bare-nio-baseline >&2
 BIN=$(swift build -c release --show-bin-path)
 
-# start runs in a command substitution (a subshell), so pids go through a file.
-PIDS=$(mktemp)
-cleanup() { while read -r p; do kill "$p" 2>/dev/null || true; done <"$PIDS"; rm -f "$PIDS"; }
+# 1,000 connections need the descriptors, in wrk and in the servers started below.
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 4096 ]; then
+    ulimit -n 4096 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+fi
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge $((LAT_CONNECTIONS + 100)) ] \
+    || die "ulimit -n is $(ulimit -n) (hard $(ulimit -Hn)): too few descriptors for $LAT_CONNECTIONS connections"
+
+# ---- processes --------------------------------------------------------------------------------
+TMP=$(mktemp -d -t starmock-bench.XXXXXX)
+PIDS=()
+stop() {  # pid: TERM, then KILL after 5 s
+    STOPPED[$1]=1
+    kill "$1" 2>/dev/null || return 0
+    for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
+declare -A NAMES STOPPED
+cleanup() {
+    local status=$? pid code
+    if [ "$status" != 0 ]; then   # say which of our servers had died before we stopped it
+        for pid in "${PIDS[@]}"; do
+            [ -n "${NAMES[$pid]:-}" ] && [ -z "${STOPPED[$pid]:-}" ] && ! kill -0 "$pid" 2>/dev/null || continue
+            code=0; wait "$pid" 2>/dev/null || code=$?
+            say "${NAMES[$pid]} (pid $pid) had exited with status $code$( [ "$code" -gt 128 ] && echo ", signal $((code - 128))"); its last output:"
+            tail -n 5 "$TMP/${NAMES[$pid]}.log" >&2 || true
+        done
+    fi
+    for pid in "${PIDS[@]}"; do stop "$pid"; done
+    rm -rf "$TMP"
+}
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-# Starts "$@" and echoes the URL from its "… listening on URL" line.
-start() {
-    local fifo
-    fifo=$(mktemp -u); mkfifo "$fifo"
-    "$@" >"$fifo" 2>/dev/null &
-    echo $! >>"$PIDS"
-    local line
-    read -r -t 20 line <"$fifo" || { echo "bench: $1 did not start" >&2; exit 1; }
-    rm -f "$fifo"
-    echo "${line##* }"
+# spawn NAME CMD…: starts CMD in the background, output in $TMP/NAME.log; sets PID.
+spawn() {
+    local name=$1; shift
+    "$@" >"$TMP/$name.log" 2>&1 &
+    PID=$!
+    PIDS+=("$PID"); NAMES[$PID]=$name
 }
 
-rps() {  # wrk args... → requests/s
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$@" | awk '/Requests\/sec/ {print $2}'
+# listening NAME PID → the URL of the "… listening on URL" line NAME printed (20 s at most).
+listening() {
+    for _ in $(seq 200); do
+        if grep -q 'listening on ' "$TMP/$1.log" 2>/dev/null; then
+            grep -m1 'listening on ' "$TMP/$1.log" | awk '{ print $NF }'
+            return 0
+        fi
+        kill -0 "$2" 2>/dev/null || break
+        sleep 0.1
+    done
+    say "$1 did not start:"; cat "$TMP/$1.log" >&2; return 1
 }
 
-median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# ready NAME PID URL SECONDS: waits until URL answers 2xx.
+ready() {
+    local deadline=$((SECONDS + $4))
+    while [ $SECONDS -lt "$deadline" ]; do
+        curl -fsS -o /dev/null --max-time 2 "$3" 2>/dev/null && return 0
+        kill -0 "$2" 2>/dev/null || break
+        sleep 0.2
+    done
+    say "$1 did not answer $3 within $4 s:"; cat "$TMP/$1.log" >&2; return 1
+}
 
-# Starts a starmock binary with every dialect's rate limit raised out of the way and large
-# balances, so the figures measure answering, not refusals; echoes its URL.
-start_mock() {
-    local url
-    url=$(start "$1" serve --port 0 --clock virtual)
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+
+# Starts a starmock binary with every dialect's rate limit out of the way ($RATE_LIMITS) and
+# large balances, so the figures measure answering, not refusals; sets URL and PID. Also places
+# one reseller order (ORD-005 in the demo world) for the order read.
+case $RATE_LIMITS in
+    off) LIMIT='"limit":null' ;;
+    raised) LIMIT='"limit":1000000000,"window_seconds":1' ;;
+    *) die "RATE_LIMITS is off or raised, not $RATE_LIMITS" ;;
+esac
+start_mock() {  # name binary
+    spawn "$1" "$2" serve --port 0 --clock virtual
+    URL=$(listening "$1" "$PID")
     for d in sh4de tgmarket telegram papaya reseller; do
-        curl -fsS -X POST "$url/__admin/rate-limits" -d "{\"dialect\":\"$d\",\"limit\":1000000000,\"window_seconds\":1}" >/dev/null
+        curl -fsS -X POST "$URL/__admin/rate-limits" -d "{\"dialect\":\"$d\",$LIMIT}" >/dev/null
     done
     for owner in demo-sh4de demo-tgmarket demo-reseller; do
-        curl -fsS -X POST "$url/__admin/balance" -d "{\"owner\":\"$owner\",\"available\":\"100000000.00\"}" >/dev/null
+        curl -fsS -X POST "$URL/__admin/balance" -d "{\"owner\":\"$owner\",\"available\":\"100000000.00\"}" >/dev/null
     done
-    echo "$url"
+    local order
+    order=$(curl -fsS "$URL/topup" -H 'Authorization: Bearer reseller-demo-key' -H 'Content-Type: application/json' \
+        -d '{"platform":"telegram","user_id":"123456789","stars":50}')
+    [[ $order == *'"order_id": "ORD-005"'* ]] || die "$1: POST /topup did not place ORD-005: $order"
 }
 
-post_script() {  # path body header… → a wrk Lua script posting body
-    local lua; lua=$(mktemp --suffix=.lua)
-    { echo 'wrk.method = "POST"'; echo "wrk.body = '$1'"; echo 'wrk.headers["Content-Type"] = "application/json"'
-      shift; for h in "$@"; do echo "wrk.headers[\"${h%%:*}\"] = \"${h#*: }\""; done; } >"$lua"
-    echo "$lua"
+start_wiremock() {  # name mappings-dir extra-args…
+    local name=$1 mappings=$2; shift 2
+    local port; port=$(free_port)
+    mkdir -p "$TMP/$name/mappings" "$TMP/$name/__files"
+    cp "$mappings"/*.json "$TMP/$name/mappings/"
+    spawn "$name" java -jar "$JAR" --port "$port" --bind-address 127.0.0.1 --no-request-journal \
+        --disable-banner --root-dir "$TMP/$name" "$@"
+    URL=http://127.0.0.1:$port
+    ready "$name" "$PID" "$URL/__admin/mappings" 90
 }
-SH4DE_ORDER=$(post_script '{"username":"some_user","quantity":100}' "X-API-Key: sh4de_xxxx")
-TG_ORDER=$(post_script '{"username":"some_user","amount":100}' "Authorization: Bearer sk-demo-tgmarket")
-TOKEN=123456789:AAdemo_token_for_starmock_only_0000
 
-# The calls measured: every dialect's reads, with auth, the rate-limit check and the journal on,
-# and both purchases.
-CALLS=(
-    "sh4de GET /api/v1/balance|-H|X-API-Key: sh4de_xxxx|/api/v1/balance"
-    "tgmarket GET /api/v2/balance|-H|Authorization: Bearer sk-demo-tgmarket|/api/v2/balance"
-    "telegram getMyStarBalance|-H|X-Nothing: 1|/bot$TOKEN/getMyStarBalance"
-    "papaya GET /api/invoice/1|-H|X-API-Key: papaya-demo-key|/api/invoice/1"
-    "reseller GET /balance|-H|Authorization: Bearer reseller-demo-key|/balance"
-    "sh4de POST /api/v1/order/stars|-s|$SH4DE_ORDER|/api/v1/order/stars"
-    "tgmarket POST /api/v2/stars|-s|$TG_ORDER|/api/v2/stars"
-)
+start_nginx() {
+    local port user=""; port=$(free_port)
+    if [ "$(id -u)" = 0 ]; then user="user root;"; fi   # workers as the current user
+    mkdir -p "$TMP/nginx"
+    cat >"$TMP/nginx/nginx.conf" <<CONF
+daemon off;
+worker_processes auto;
+$user
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path $TMP/nginx/body;
+    proxy_temp_path $TMP/nginx/proxy;
+    fastcgi_temp_path $TMP/nginx/fastcgi;
+    uwsgi_temp_path $TMP/nginx/uwsgi;
+    scgi_temp_path $TMP/nginx/scgi;
+    server {
+        listen 127.0.0.1:$port;
+        location / {
+            default_type application/json;
+            return 200 '{"status":"ok","balance_usd":25.50}';
+        }
+    }
+}
+CONF
+    spawn nginx "$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log"
+    URL=http://127.0.0.1:$port
+    ready nginx "$PID" "$URL/" 20
+}
 
-BASE=$(start "$BIN/bare-nio-baseline")
-MOCK=$(start_mock "$BIN/starmock")
-if [ -n "${BEFORE:-}" ]; then OLD=$(start_mock "$BEFORE"); fi
+# ---- measuring ----------------------------------------------------------------------------------
+# run_wrk ARGS… → "requests/s errors", errors = non-2xx answers + socket errors. Leaves wrk's
+# output in $TMP/wrk.out.
+run_wrk() {
+    wrk "$@" >"$TMP/wrk.out" 2>&1 || { say "wrk $* failed:"; cat "$TMP/wrk.out" >&2; return 1; }
+    awk '/Requests\/sec/ { r = $2 }
+         /Non-2xx/ { e += $NF }
+         /Socket errors/ { for (i = 4; i <= NF; i += 2) e += $i }
+         END { if (r == "") exit 1; print r, e + 0 }' "$TMP/wrk.out" \
+        || { say "no Requests/sec in wrk's output:"; cat "$TMP/wrk.out" >&2; return 1; }
+}
 
+declare -A RUNS ERRS
+# measure ROW ARGS…: one throughput run, appended to ROW's runs.
+measure() {
+    local row=$1; shift
+    local res; res=$(run_wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$@")
+    RUNS[$row]="${RUNS[$row]:-} ${res% *}"
+    ERRS[$row]=$(( ${ERRS[$row]:-0} + ${res#* } ))
+    say "$row: ${res% *} requests/s, ${res#* } errors"
+}
+median() {  # of an even count, the mean of the middle two
+    tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { printf "%.0f", (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'
+}
+spread() { tr ' ' '\n' | grep . | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1; n = NR } END { printf "%d runs, %.0f–%.0f", n, lo, hi }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-base=$(rps "$BASE/")
-rows=""
-for call in "${CALLS[@]}"; do
-    IFS='|' read -r label flag arg path <<<"$call"
-    nows=""; olds=""
-    for _ in $(seq "$ROUNDS"); do
-        nows="$nows $(rps "$flag" "$arg" "$MOCK$path")"
-        if [ -n "${OLD:-}" ]; then olds="$olds $(rps "$flag" "$arg" "$OLD$path")"; fi
-    done
-    now=$(echo $nows | median)
-    row="| \`$label\` | $now"
-    if [ -n "${OLD:-}" ]; then
-        old=$(echo $olds | median)
-        row="$row | $old"
-    fi
-    rows="$rows$row"$'\n'
-done
-base2=$(rps "$BASE/")   # again, to show the machine's drift within the run
-rm -f "$SH4DE_ORDER" "$TG_ORDER"
-mean_base=$(awk -v a="$base" -v b="$base2" 'BEGIN { printf "%.0f", (a + b) / 2 }')
+errs() { [ "${ERRS[$1]:-0}" = 0 ] || echo " — ${ERRS[$1]} errors (non-2xx or socket)"; }
 
-# Ratios to the mean of the two baseline runs.
-with_ratios() {
-    while IFS='|' read -r _ label now old _; do
-        [ -z "$label" ] && continue
-        now=${now// /}; old=${old// /}
-        if [ -n "$old" ]; then
-            echo "|$label| $now | $(ratio "$now" "$mean_base") | $old | $(ratio "$old" "$mean_base") |"
-        else
-            echo "|$label| $now | $(ratio "$now" "$mean_base") |"
-        fi
-    done <<<"$rows"
-}
-header="| call ($(date -u +%Y-%m-%d), ${THREADS} threads, ${CONNECTIONS} connections, median of ${ROUNDS} × ${DURATION} s) | requests/s | ÷ bare NIO |"
-sep="|---|---|---|"
-if [ -n "${OLD:-}" ]; then
-    header="$header before: requests/s | before: ÷ bare NIO |"
-    sep="$sep---|---|"
-fi
-report=$(cat <<TABLE
-$header
-$sep
-| bare NIO handler (first) | $base | $(ratio "$base" "$mean_base") |
-$(with_ratios)
-| bare NIO handler (last) | $base2 | $(ratio "$base2" "$mean_base") |
-TABLE
+TOKEN=123456789:AAdemo_token_for_starmock_only_0000
+# label|header|path|body (a body makes it a POST). Every dialect's reads, with auth and the
+# journal on, the reseller's order read, and both purchases.
+CALLS=(
+    "sh4de GET /api/v1/balance|X-API-Key: sh4de_xxxx|/api/v1/balance|"
+    "tgmarket GET /api/v2/balance|Authorization: Bearer sk-demo-tgmarket|/api/v2/balance|"
+    "telegram getMyStarBalance||/bot$TOKEN/getMyStarBalance|"
+    "papaya GET /api/invoice/1|X-API-Key: papaya-demo-key|/api/invoice/1|"
+    "reseller GET /balance|Authorization: Bearer reseller-demo-key|/balance|"
+    "reseller GET /orders/ORD-005|Authorization: Bearer reseller-demo-key|/orders/ORD-005|"
+    "sh4de POST /api/v1/order/stars|X-API-Key: sh4de_xxxx|/api/v1/order/stars|{\"username\":\"some_user\",\"quantity\":100}"
+    "tgmarket POST /api/v2/stars|Authorization: Bearer sk-demo-tgmarket|/api/v2/stars|{\"username\":\"some_user\",\"amount\":100}"
 )
-echo "$report"
-if [ -n "${OUT:-}" ]; then echo "$report" >"$OUT"; fi
+
+measure_call() {  # row base-url call
+    local row=$1 base=$2 label header path body
+    IFS='|' read -r label header path body <<<"$3"
+    local args=()
+    [ -z "$header" ] || args+=(-H "$header")
+    [ -z "$body" ] || args+=(-s "$HERE/post.lua")
+    export BENCH_BODY=$body   # read by post.lua
+    measure "$row" "${args[@]}" "$base$path"
+}
+
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
+
+# ---- throughput ---------------------------------------------------------------------------------
+say "starting the peers"
+start_nginx; NGINX_URL=$URL; THROUGHPUT_PIDS=("$PID")
+spawn bare "$BIN/bare-nio-baseline"; BARE_URL=$(listening bare "$PID"); THROUGHPUT_PIDS+=("$PID")
+start_wiremock wiremock "$HERE/wiremock"; WM_URL=$URL; THROUGHPUT_PIDS+=("$PID")
+start_mock starmock "$BIN/starmock"; MOCK_URL=$URL; THROUGHPUT_PIDS+=("$PID")
+if [ -n "${BEFORE:-}" ]; then start_mock before "$BEFORE"; OLD_URL=$URL; THROUGHPUT_PIDS+=("$PID"); fi
+
+say "warming WireMock's JVM up for $WARMUP s (not recorded)"
+run_wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$WM_URL/" >/dev/null
+
+for round in $(seq "$ROUNDS"); do
+    say "throughput, round $round of $ROUNDS"
+    measure bare "$BARE_URL/"
+    measure wiremock "$WM_URL/"
+    measure nginx "$NGINX_URL/"
+    for i in "${!CALLS[@]}"; do
+        measure_call "call$i" "$MOCK_URL" "${CALLS[$i]}"
+        if [ -n "${OLD_URL:-}" ]; then measure_call "before$i" "$OLD_URL" "${CALLS[$i]}"; fi
+    done
+    measure wiremock "$WM_URL/"
+    measure bare "$BARE_URL/"
+done
+for pid in "${THROUGHPUT_PIDS[@]}"; do stop "$pid"; done   # out of the way of what follows
+
+# ---- latency: 1,000 connections, 200 ms each ----------------------------------------------------
+# latency ROW URL ARGS… → LAT_ROWS gets "| ROW | requests/s | % of ideal | p99 |"
+IDEAL=$((LAT_CONNECTIONS * 5))   # connections / 0.2 s
+LAT_ROWS=""
+latency() {
+    local row=$1; shift
+    local res; res=$(run_wrk -t"$THREADS" -c"$LAT_CONNECTIONS" -d"${LAT_DURATION}s" --timeout 10s --latency "$@")
+    local p99; p99=$(awk '$1 == "99%" { v = $2
+        if (v ~ /us$/) ms = v / 1000; else if (v ~ /ms$/) ms = v + 0; else if (v ~ /m$/) ms = v * 60000; else ms = v * 1000
+        printf "%.1f", ms }' "$TMP/wrk.out")
+    [ -n "$p99" ] || { say "no 99% line in wrk's output:"; cat "$TMP/wrk.out" >&2; return 1; }
+    local e=${res#* } note=""
+    [ "$e" = 0 ] || note=" — $e errors (non-2xx or socket)"
+    say "$row: ${res% *} requests/s, p99 $p99 ms, $e errors"
+    LAT_ROWS+="| $row$note | $(printf %.0f "${res% *}") | $(awk -v a="${res% *}" -v b="$IDEAL" 'BEGIN { printf "%.0f %%", 100 * a / b }') | $p99 |"$'\n'
+}
+say "latency: $LAT_CONNECTIONS connections, 200 ms injected, $LAT_DURATION s each"
+# serve's --max-connections (512 by default; one more gets a bare 503) raised above the 1,000.
+MAXCONN=$((LAT_CONNECTIONS + 100))
+spawn latency "$BIN/starmock" serve --port 0 --scenario "$HERE/latency-200ms.yaml" --clock real --max-connections "$MAXCONN"
+LAT_PID=$PID; LAT_URL=$(listening latency "$PID")
+latency "starmock \`GET /api/v1/balance\`, \`latency-200ms.yaml\`, \`--max-connections $MAXCONN\`" -H 'X-API-Key: sh4de_xxxx' "$LAT_URL/api/v1/balance"
+stop "$LAT_PID"
+start_wiremock wiremock-async "$HERE/wiremock-200ms" --async-response-enabled true; WMA_PID=$PID; WMA_URL=$URL
+say "warming the async WireMock up for $WARMUP s with $LAT_CONNECTIONS connections (not recorded)"
+run_wrk -t"$THREADS" -c"$LAT_CONNECTIONS" -d"${WARMUP}s" --timeout 10s "$WMA_URL/" >/dev/null
+latency "WireMock, async responses, \`fixedDelayMilliseconds: 200\`" "$WMA_URL/"
+stop "$WMA_PID"
+
+# ---- cold start ---------------------------------------------------------------------------------
+say "cold start: $SPAWNS spawns each"
+COLD_BARE=$(python3 "$HERE/coldstart.py" --spawns "$SPAWNS" --path / -- "$BIN/bare-nio-baseline")
+COLD_MOCK=$(python3 "$HERE/coldstart.py" --spawns "$SPAWNS" --path /api/v1/balance \
+    --header 'X-API-Key: sh4de_xxxx' -- "$BIN/starmock" serve --port 0)
+
+# ---- memory -------------------------------------------------------------------------------------
+say "memory: idle, then after $JOURNALED journaled requests (at most $MEM_TIMEOUT s)"
+spawn membare "$BIN/bare-nio-baseline"; MB_PID=$PID; MB_URL=$(listening membare "$PID")
+for _ in $(seq 10); do curl -fsS -o /dev/null "$MB_URL/"; done
+RSS_BARE=$(rss_mib "$MB_PID")
+stop "$MB_PID"
+start_mock memmock "$BIN/starmock"; MM_PID=$PID; MM_URL=$URL
+for _ in $(seq 10); do curl -fsS -o /dev/null -H 'X-API-Key: sh4de_xxxx' "$MM_URL/api/v1/balance"; done
+RSS_IDLE=$(rss_mib "$MM_PID")
+recorded() {  # → how many exchanges the journal has recorded in all
+    local n; n=$(curl -fsS "$MM_URL/__admin/journal?limit=1" | grep -o '"recorded": *[0-9]*' | tr -dc 0-9)
+    [ -n "$n" ] || { say "no 'recorded' count in GET /__admin/journal"; return 1; }
+    echo "$n"
+}
+# count.lua stops wrk's threads after N answers, but wrk itself sleeps its whole -d: it is
+# interrupted (SIGINT, as ^C) once the journal has recorded N.
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${MEM_TIMEOUT}s" -s "$HERE/count.lua" -H 'X-API-Key: sh4de_xxxx' \
+    "$MM_URL/api/v1/balance" -- "$JOURNALED" "$THREADS" >"$TMP/wrk-memory.out" 2>&1 &
+WRK_PID=$!; PIDS+=("$WRK_PID")
+while kill -0 "$WRK_PID" 2>/dev/null && [ "$(recorded)" -lt "$JOURNALED" ]; do sleep 0.5; done
+kill -INT "$WRK_PID" 2>/dev/null || true
+wait "$WRK_PID" || { say "wrk (memory) failed:"; cat "$TMP/wrk-memory.out" >&2; exit 1; }
+RECORDED=$(recorded)
+RSS_AFTER=$(rss_mib "$MM_PID")
+say "memory: bare $RSS_BARE MiB, starmock idle $RSS_IDLE MiB, after $RECORDED recorded $RSS_AFTER MiB"
+MEM_NOTE=""
+[ "$RECORDED" -ge "$JOURNALED" ] || MEM_NOTE=" (short of $JOURNALED: wrk's $MEM_TIMEOUT s ran out)"
+
+# ---- the table ----------------------------------------------------------------------------------
+BARE=$(echo "${RUNS[bare]}" | median)
+WM=$(echo "${RUNS[wiremock]}" | median)
+cols="| requests/s | ÷ bare NIO | ÷ WireMock |"; sep="|---|---|---|---|"; pad=""
+if [ -n "${OLD_URL:-}" ]; then cols+=" before: requests/s | before: ÷ bare NIO |"; sep+="---|---|"; pad=" | |"; fi
+peer() {  # label row
+    local r; r=$(echo "${RUNS[$2]}" | median)
+    echo "| $1$(errs "$2") | $r | $(ratio "$r" "$BARE") | $(ratio "$r" "$WM") |$pad"
+}
+REPORT=$(
+    echo "StarMock $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo ' (with local changes)'), $STARTED, $(nproc) cores, load average $LOAD_START at the start and $(cut -d' ' -f1-3 /proc/loadavg) at the end; wrk $THREADS threads, $CONNECTIONS connections, median of $ROUNDS × $DURATION s per row"
+    echo
+    echo "| throughput $cols"
+    echo "$sep"
+    echo "| **peers** | | | |$pad"
+    peer "nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'), static \`return 200\`" nginx
+    peer "bare NIO handler ($(echo "${RUNS[bare]}" | spread))" bare
+    peer "WireMock $(basename "$JAR" .jar | sed 's/wiremock-standalone-//'), journal off ($(echo "${RUNS[wiremock]}" | spread))" wiremock
+    echo "| **starmock calls** (journal on, rate limits $RATE_LIMITS) | | | |$pad"
+    for i in "${!CALLS[@]}"; do
+        r=$(echo "${RUNS[call$i]}" | median)
+        row="| \`${CALLS[$i]%%|*}\`$(errs "call$i") | $r | $(ratio "$r" "$BARE") | $(ratio "$r" "$WM") |"
+        if [ -n "${OLD_URL:-}" ]; then o=$(echo "${RUNS[before$i]}" | median); row+=" $o$(errs "before$i") | $(ratio "$o" "$BARE") |"; fi
+        echo "$row"
+    done
+    echo "| **latency**: $LAT_CONNECTIONS connections, 200 ms injected, $LAT_DURATION s | requests/s | % of ideal ($IDEAL/s) | p99 (ms) |$pad"
+    printf '%s' "$LAT_ROWS" | sed "s/\$/$pad/"
+    echo "| **cold start**: spawn → first 200, median of $SPAWNS | ms | ÷ bare NIO | |$pad"
+    echo "| bare NIO handler | $COLD_BARE | 1.00 | |$pad"
+    echo "| \`starmock serve --port 0\`, \`GET /api/v1/balance\` | $COLD_MOCK | $(ratio "$COLD_MOCK" "$COLD_BARE") | |$pad"
+    echo "| **memory**: VmRSS | MiB | ÷ bare NIO idle | ÷ starmock idle |$pad"
+    echo "| bare NIO handler, idle (10 requests) | $RSS_BARE | 1.00 | |$pad"
+    echo "| starmock, idle (10 requests) | $RSS_IDLE | $(ratio "$RSS_IDLE" "$RSS_BARE") | 1.00 |$pad"
+    echo "| starmock after $RECORDED journaled \`GET /api/v1/balance\`$MEM_NOTE | $RSS_AFTER | $(ratio "$RSS_AFTER" "$RSS_BARE") | $(ratio "$RSS_AFTER" "$RSS_IDLE") |$pad"
+)
+echo "$REPORT"
+if [ -n "${OUT:-}" ]; then echo "$REPORT" >"$OUT"; fi
