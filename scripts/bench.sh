@@ -48,7 +48,7 @@ WIREMOCK_PY=wiremock==2.7.0      # ships wiremock-standalone-2.35.1.jar
 # admitted request stays in its key's window and each call gets slower than the last
 # (RateLimiter keeps and filters the window's instants): the figures then depend on how many
 # requests came before, not on the call.
-RATE_LIMITS=${RATE_LIMITS:-off}
+RATE_LIMITS=${RATE_LIMITS:-raised}   # raised: the check runs on every request (the goal); off: no check
 
 say() { echo "bench: $*" >&2; }
 die() { say "$*"; exit 1; }

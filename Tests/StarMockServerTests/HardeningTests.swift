@@ -341,16 +341,17 @@ struct SlowClientTests {
 
     @Test("An idle keep-alive connection is closed after the idle timeout")
     func idle() async throws {
-        // Long enough for a loaded machine to send the first request in time.
-        let server = try await Self.server { $0.idleTimeout = .seconds(3) }
+        // Long enough for a loaded machine to send the first request in time (3 s was not,
+        // once, with the whole suite running beside two release builds).
+        let server = try await Self.server { $0.idleTimeout = .seconds(5) }
         defer { Task { try await server.shutdown() } }
         let wire = try await Wire(port: server.port)
         try await wire.write("GET /api/v1/prices HTTP/1.1\r\nHost: x\r\nX-API-Key: sh4de_xxxx\r\n\r\n")
         let first = await wire.read { $0.hasWholeResponse }
         #expect(RawResponse(bytes: first).status == 200)
         let answered = ContinuousClock.now
-        #expect(await wire.closedByServer(within: .seconds(5)))
-        #expect(ContinuousClock.now - answered > .seconds(2), "closed before the idle timeout")
+        #expect(await wire.closedByServer(within: .seconds(8)))
+        #expect(ContinuousClock.now - answered > .seconds(4), "closed before the idle timeout")
     }
 
     @Test("Over the connection cap, one more gets a bare 503; the open ones are still served")

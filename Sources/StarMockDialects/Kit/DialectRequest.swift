@@ -57,7 +57,8 @@ public struct DialectRequest: Sendable {
     public var segments: [Substring] { EndpointTable.segments(path) }
 
     static func split(target: String) -> (String, [(String, String)]) {
-        guard let q = target.firstIndex(of: "?") else { return (percentDecode(target) ?? target, []) }
+        // Searched as bytes: the character view would segment graphemes on every request.
+        guard let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (percentDecode(target) ?? target, []) }
         let path = String(target[..<q])
         return (percentDecode(path) ?? path, parseForm(target[target.index(after: q)...]))
     }
@@ -74,7 +75,7 @@ public struct DialectRequest: Sendable {
 
     /// Decodes `%XX` escapes; nil when an escape is malformed or the result is not UTF-8.
     public static func percentDecode(_ text: String) -> String? {
-        guard text.contains("%") else { return text }
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
         var out: [UInt8] = []
         var bytes = Array(text.utf8)[...]
         while let b = bytes.popFirst() {

@@ -69,10 +69,12 @@ package struct TelegramBotAPI: Dialect {
     }
 
     static func split(path: String) -> (token: String, method: Substring)? {
-        guard path.hasPrefix("/bot") else { return nil }
-        let rest = path.dropFirst(4)
-        guard let slash = rest.firstIndex(of: "/") else { return nil }
-        return (String(rest[..<slash]), rest[rest.index(after: slash)...])
+        // Read as bytes (every Bot API request comes through here twice).
+        let utf8 = path.utf8
+        guard utf8.starts(with: "/bot".utf8) else { return nil }
+        let start = utf8.index(utf8.startIndex, offsetBy: 4)
+        guard let slash = utf8[start...].firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        return (String(path[start..<slash]), path[utf8.index(after: slash)...])
     }
 
     /// The parameters are read first, as the HTTP layer does before routing; the method may
@@ -137,7 +139,7 @@ package struct TelegramBotAPI: Dialect {
     /// Whether a token is well formed, by the Bot API server's rules: `<id>:<secret>`, at most
     /// 80 characters, not starting with `0`, the id a positive integer below 2^54.
     static func isWellFormed(token: String) -> Bool {
-        guard !token.isEmpty, token.utf8.count <= 80, !token.hasPrefix("0"), let colon = token.firstIndex(of: ":")
+        guard !token.isEmpty, token.utf8.count <= 80, !token.hasPrefix("0"), let colon = token.utf8.firstIndex(of: UInt8(ascii: ":"))
         else { return false }
         let id = token[..<colon]
         guard !id.isEmpty, id.utf8.allSatisfy({ (48...57).contains($0) }), let value = Int64(id) else { return false }
