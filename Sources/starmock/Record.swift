@@ -64,6 +64,10 @@ extension StarMockCommand {
             do {
                 proxy = try await RecordingProxy.start(
                     .init(upstream: upstream, host: host, port: port, dialect: dialect, upstreamTimeout: timeout))
+            } catch let error as RecordingProxy.ConfigurationError {
+                // libcurl missing: said before listening, in one line.
+                FileHandle.standardError.write(Data("starmock record: \(error)\n".utf8))
+                throw ExitCode(1)
             } catch {
                 FileHandle.standardError.write(Data("starmock record: cannot listen on \(host):\(port): \(error)\n".utf8))
                 throw ExitCode(1)

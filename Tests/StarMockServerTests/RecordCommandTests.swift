@@ -83,6 +83,25 @@ struct RecordCommandTests {
         }
     }
 
+    @Test("record without libcurl: one clear line and exit 1 before listening; serve does not need it")
+    func recordWithoutLibcurl() throws {
+        let process = Process()
+        process.executableURL = try #require(ServeCommandTests.binary, "build the starmock product first (swift build)")
+        process.arguments = ["record", "--upstream", "http://127.0.0.1:1", "--port", "0", "--out", Self.temp("a.har")]
+        process.environment = ProcessInfo.processInfo.environment.merging(["STARMOCK_LIBCURL": "/nonexistent/libcurl.so.4"]) { $1 }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(out.fileHandleForReading.readDataToEndOfFile().isEmpty, "no listening line")
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(message.hasPrefix("starmock record: libcurl (/nonexistent/libcurl.so.4) is needed to reach the upstream"), "\(message)")
+        #expect(message.filter { $0 == "\n" }.count == 1, "one line: \(message)")
+    }
+
     @Test("scenario from: a clear error and exit 1 for a file that is not a recording")
     func scenarioFromBadFile() throws {
         let path = Self.temp("bad.har")

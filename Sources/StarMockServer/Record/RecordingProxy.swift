@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 public import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -11,9 +8,9 @@ import StarMockTransport
 import Synchronization
 
 /// `starmock record`: a recording proxy. The server side is NIO, like ``Server``; each request
-/// is forwarded to the upstream with Foundation's `URLSession` (libcurl on Linux, HTTPS
-/// included; see docs/ARCHITECTURE.md for why), its answer returned unchanged, and every
-/// exchange kept with its timing, to be written as HAR 1.2 with the credentials redacted.
+/// is forwarded to the upstream with libcurl (``Curl``: loaded at run time, HTTPS included;
+/// see docs/ARCHITECTURE.md for why), its answer returned unchanged, and every exchange kept
+/// with its timing, to be written as HAR 1.2 with the credentials redacted.
 public final class RecordingProxy: Sendable {
     /// Where it listens and where it forwards.
     public struct Configuration: Sendable {
@@ -64,6 +61,8 @@ public final class RecordingProxy: Sendable {
         else {
             throw ConfigurationError(description: "--upstream must be an http:// or https:// URL with a host, not '\(configuration.upstream)'")
         }
+        // Before listening: a proxy that cannot reach its upstream is no use.
+        if case .failure(let unavailable) = Curl.shared { throw ConfigurationError(description: unavailable.description) }
         let recorder = Recorder(configuration: configuration)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -97,6 +96,8 @@ public final class RecordingProxy: Sendable {
         while recorder.inFlight > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
+        // Its threads end when the transfers still running (past `grace`) do.
+        recorder.upstreamThreads.shutdownGracefully { _ in }
     }
 
     /// Writes the redacted archive to `path`.
@@ -108,20 +109,14 @@ public final class RecordingProxy: Sendable {
 /// The upstream client and the exchanges recorded, shared by every connection.
 final class Recorder: Sendable {
     let configuration: RecordingProxy.Configuration
-    let session: URLSession
+    /// Where `curl_easy_perform` blocks, off the event loop: 16 transfers at once (as many
+    /// upstream connections as URLSession allowed per host here before); more wait their turn.
+    let upstreamThreads = NIOThreadPool(numberOfThreads: 16)
     private let state = Mutex<(entries: [HAREntry], inFlight: Int)>(([], 0))
 
     init(configuration: RecordingProxy.Configuration) {
         self.configuration = configuration
-        let c = URLSessionConfiguration.ephemeral
-        c.requestCachePolicy = .reloadIgnoringLocalCacheData
-        c.urlCache = nil
-        c.httpCookieStorage = nil
-        c.httpShouldSetCookies = false
-        c.timeoutIntervalForRequest = configuration.upstreamTimeout
-        c.timeoutIntervalForResource = configuration.upstreamTimeout
-        c.httpMaximumConnectionsPerHost = 16
-        session = URLSession(configuration: c, delegate: NoRedirects(), delegateQueue: nil)
+        upstreamThreads.start()
     }
 
     var entries: [HAREntry] { state.withLock { $0.entries } }
@@ -149,43 +144,40 @@ final class Recorder: Sendable {
         return URL(string: base + (target.hasPrefix("/") ? target : "/" + target))
     }
 
-    /// Hop-by-hop fields and those URLSession sets itself.
+    /// Hop-by-hop fields, those libcurl sets itself (`Host`, `Content-Length`), `Expect` (the
+    /// proxy has the whole body already), and `Accept-Encoding`: the upstream is not asked
+    /// for a compressed body (libcurl would hand it over compressed: nothing is decoded).
     static let notForwarded: Set<String> = [
         "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "host", "content-length",
-        "accept-encoding",
+        "accept-encoding", "expect",
     ]
-}
 
-/// Answers are returned as the upstream sent them, redirects included.
-final class NoRedirects: NSObject, URLSessionTaskDelegate, Sendable {
-    func urlSession(
-        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
-    ) {
-        completionHandler(nil)
-    }
+    /// Response fields not passed on: the body comes unchunked, its length is recomputed.
+    static let notReturned: Set<String> = ["content-length", "transfer-encoding", "connection", "keep-alive"]
 }
 
 /// What the client is to see when the upstream gave no (whole) answer.
 enum UpstreamFailure: Sendable {
     case reset, close, garbage, refused, timedOut
 
-    /// From URLSession's error: libcurl's own message is kept in the description.
-    init(_ error: any Error) {
-        let ns = error as NSError
-        let text = "\(ns.localizedDescription) \(ns.userInfo)".lowercased()
-        switch ns.code {
-        case NSURLErrorTimedOut: self = .timedOut
-        case NSURLErrorCannotConnectToHost, NSURLErrorCannotFindHost, NSURLErrorDNSLookupFailed: self = .refused
-        case NSURLErrorBadServerResponse, NSURLErrorCannotParseResponse: self = text.contains("nothing") || text.contains("empty") ? .close : .garbage
-        case NSURLErrorZeroByteResource: self = .close
+    /// From libcurl's `CURLcode` and its texts.
+    init(_ failure: Curl.Failure) {
+        let text = "\(failure.message) \(failure.detail)".lowercased()
+        switch failure.code {
+        case Curl.Code.operationTimedOut: self = .timedOut
+        case Curl.Code.couldNotConnect, Curl.Code.couldNotResolveHost: self = .refused
+        case Curl.Code.gotNothing: self = .close
+        case Curl.Code.weirdServerReply: self = text.contains("nothing") || text.contains("empty reply") ? .close : .garbage
+        // A reset, or a body cut short: libcurl does not hand over the part it got, so the
+        // client sees a reset, not the same truncation.
+        case Curl.Code.receiveError, Curl.Code.sendError, Curl.Code.partialFile: self = .reset
         default:
-            // libcurl's words for a reply that is not HTTP.
+            // libcurl's words for a reply that is not HTTP ("Received HTTP/0.9 when not
+            // allowed" comes as CURLE_UNSUPPORTED_PROTOCOL).
             if text.contains("http/0.9") || text.contains("weird server reply") || text.contains("malformed") || text.contains("invalid status line") {
                 self = .garbage
             } else if text.contains("reset") { self = .reset }
             else if text.contains("nothing") || text.contains("empty reply") { self = .close }
-            else if ns.code == NSURLErrorNetworkConnectionLost { self = .reset }
             else { self = .reset }
         }
     }
@@ -249,63 +241,64 @@ final class ProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             write(status: 400, headers: [("Content-Type", "text/plain")], body: Array("starmock record: cannot forward the target \(head.uri)\n".utf8), head: head, context: context)
             return
         }
-        var request = URLRequest(url: url)
-        request.httpMethod = head.method.rawValue
-        for (name, value) in head.headers where !Recorder.notForwarded.contains(name.lowercased()) {
-            request.addValue(value, forHTTPHeaderField: name)
+        guard case .success(let curl) = Curl.shared else {  // checked by `start`: not seen
+            write(status: 502, headers: [("Content-Type", "text/plain")], body: Array("starmock record: libcurl is missing\n".utf8), head: head, context: context)
+            return
         }
         // One upstream connection per request: libcurl re-sends a request whose reused
         // connection died before answering, which would hide a lost answer from the client
         // (and send a POST twice); with a fresh connection the failure comes back as it was.
-        request.setValue("close", forHTTPHeaderField: "Connection")
-        if !body.isEmpty { request.httpBody = Data(body) }
+        // (`Curl.perform` never reuses one; `Connection: close` tells the upstream too.)
+        var forwarded = head.headers.filter { !Recorder.notForwarded.contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
+        forwarded.append(("Connection", "close"))
+        // A body, even empty, when the client sent one (or a method that has one).
+        let sendsBody = !body.isEmpty || head.headers.contains(name: "content-length") || head.headers.contains(name: "transfer-encoding")
+            || [.POST, .PUT, .PATCH].contains(head.method)
+        let request = Curl.Request(
+            url: url.absoluteString, method: head.method.rawValue, headers: forwarded, body: sendsBody ? body : nil,
+            timeoutMilliseconds: Int((recorder.configuration.upstreamTimeout * 1000).rounded(.up)))
         let started = Date()
         let requestHeaders = head.headers.map { HARField($0.name, $0.value) }
         let target = head.uri
         let method = head.method.rawValue
         let recorder = self.recorder
         recorder.begin()
-        let task = recorder.session.dataTask(with: request) { data, response, error in
+        recorder.upstreamThreads.submit { state in
+            let outcome: Result<Curl.Response, Curl.Failure> =
+                state == .active ? curl.perform(request) : .failure(Curl.Failure(code: 42, message: "not sent", detail: "the proxy was shutting down"))
             let elapsed = Date().timeIntervalSince(started) * 1000
             let harRequest = HARRequest(
                 method: method, url: recorder.configuration.upstream.trimmingSuffix("/") + target, headers: requestHeaders, body: body,
                 mimeType: requestHeaders.first { $0.name.lowercased() == "content-type" }?.value)
             let startedAt = WorldTime(milliseconds: Int64((started.timeIntervalSince1970 * 1000).rounded()))
-            if let http = response as? HTTPURLResponse, error == nil {
-                let bytes = data.map(Array.init) ?? []
-                var headers: [(String, String)] = []
-                for (k, v) in http.allHeaderFields {
-                    guard let name = k as? String, let value = v as? String else { continue }
-                    let lower = name.lowercased()
-                    // The body comes decoded and unchunked: its length is the one sent.
-                    if ["content-length", "transfer-encoding", "content-encoding", "connection", "keep-alive"].contains(lower) { continue }
-                    headers.append((name, value))
-                }
-                headers.sort { $0.0.lowercased() < $1.0.lowercased() }
+            switch outcome {
+            case .success(let response):
+                let bytes = response.body
+                // As the upstream sent them, in order, repeated fields kept; the body as sent
+                // (a Content-Encoding stays), unchunked, its Content-Length recomputed.
+                let headers = response.headers.filter { !Recorder.notReturned.contains($0.0.lowercased()) }
                 let recorded = HARResponse(
-                    status: http.statusCode, headers: headers.map { HARField($0.0, $0.1) } + [HARField("Content-Length", String(bytes.count))], body: bytes,
-                    mimeType: http.value(forHTTPHeaderField: "Content-Type") ?? "")
+                    status: response.status, headers: headers.map { HARField($0.0, $0.1) } + [HARField("Content-Length", String(bytes.count))], body: bytes,
+                    mimeType: headers.first { $0.0.lowercased() == "content-type" }?.1 ?? "")
                 recorder.finish(HAREntry(started: startedAt, time: elapsed, request: harRequest, response: recorded, dialect: recorder.configuration.dialect))
                 loop.execute {
                     let handler = bound.value
                     guard let context = handler.context, context.channel.isActive else { return }
-                    handler.write(status: http.statusCode, headers: headers, body: bytes, head: head, context: context)
+                    handler.write(status: response.status, headers: headers, body: bytes, head: head, context: context)
                 }
-            } else {
-                let failure = UpstreamFailure(error ?? URLError(.badServerResponse))
-                let detail = error.map { ($0 as NSError).localizedDescription } ?? "no HTTP response"
+            case .failure(let failure):
+                let kind = UpstreamFailure(failure)
                 recorder.finish(
                     HAREntry(
-                        started: startedAt, time: elapsed, request: harRequest, response: HARResponse(status: 0, error: failure.harError),
-                        comment: "upstream: \(detail)", dialect: recorder.configuration.dialect))
+                        started: startedAt, time: elapsed, request: harRequest, response: HARResponse(status: 0, error: kind.harError),
+                        comment: "upstream: \(failure.text)", dialect: recorder.configuration.dialect))
                 loop.execute {
                     let handler = bound.value
                     guard let context = handler.context, context.channel.isActive else { return }
-                    handler.fail(failure, head: head, context: context)
+                    handler.fail(kind, head: head, context: context)
                 }
             }
         }
-        task.resume()
     }
 
     /// The client sees what the proxy saw.
