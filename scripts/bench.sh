@@ -30,8 +30,11 @@ cd "$(dirname "$0")/.."
 HERE=scripts/bench
 
 if [ "${SHORT:-0}" = 1 ]; then
-    DURATION=1 ROUNDS=1 LAT_DURATION=2 SPAWNS=3 JOURNALED=20000 WARMUP=2 MEM_TIMEOUT=120
+    DURATION=1 ROUNDS=1 LAT_DURATION=2 SPAWNS=3 JOURNALED=20000 WARMUP=2 MEM_TIMEOUT=120 STATIC=${STATIC:-0}
 fi
+# Also measure cold start and memory of both servers linked with `--static-swift-stdlib` (the
+# Swift runtime and Foundation inside the binary; a separate build in .build/static).
+STATIC=${STATIC:-1}
 DURATION=${DURATION:-4}          # seconds per throughput run
 ROUNDS=${ROUNDS:-3}              # runs per row; the median is reported
 THREADS=${THREADS:-2}
@@ -84,6 +87,12 @@ say "building starmock and the bare NIO handler (release)"
 swift build -c release --product starmock >&2
 swift build -c release --product bare-nio-baseline >&2
 BIN=$(swift build -c release --show-bin-path)
+if [ "$STATIC" = 1 ]; then
+    say "building both again with --static-swift-stdlib (.build/static)"
+    swift build -c release --static-swift-stdlib --build-path .build/static --product starmock >&2
+    swift build -c release --static-swift-stdlib --build-path .build/static --product bare-nio-baseline >&2
+    SBIN=$(swift build -c release --static-swift-stdlib --build-path .build/static --show-bin-path)
+fi
 
 # 1,000 connections need the descriptors, in wrk and in the servers started below.
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 4096 ]; then
@@ -332,38 +341,56 @@ latency "WireMock, async responses, \`fixedDelayMilliseconds: 200\`" "$WMA_URL/"
 stop "$WMA_PID"
 
 # ---- cold start ---------------------------------------------------------------------------------
+cold() {  # bin-dir → "bare starmock" medians in ms
+    local bare mock
+    bare=$(python3 "$HERE/coldstart.py" --spawns "$SPAWNS" --path / -- "$1/bare-nio-baseline")
+    mock=$(python3 "$HERE/coldstart.py" --spawns "$SPAWNS" --path /api/v1/balance \
+        --header 'X-API-Key: sh4de_xxxx' -- "$1/starmock" serve --port 0)
+    echo "$bare $mock"
+}
 say "cold start: $SPAWNS spawns each"
-COLD_BARE=$(python3 "$HERE/coldstart.py" --spawns "$SPAWNS" --path / -- "$BIN/bare-nio-baseline")
-COLD_MOCK=$(python3 "$HERE/coldstart.py" --spawns "$SPAWNS" --path /api/v1/balance \
-    --header 'X-API-Key: sh4de_xxxx' -- "$BIN/starmock" serve --port 0)
+read -r COLD_BARE COLD_MOCK <<<"$(cold "$BIN")"
+if [ "$STATIC" = 1 ]; then read -r SCOLD_BARE SCOLD_MOCK <<<"$(cold "$SBIN")"; fi
 
 # ---- memory -------------------------------------------------------------------------------------
-say "memory: idle, then after $JOURNALED journaled requests (at most $MEM_TIMEOUT s)"
-spawn membare "$BIN/bare-nio-baseline"; MB_PID=$PID; MB_URL=$(listening membare "$PID")
-for _ in $(seq 10); do curl -fsS -o /dev/null "$MB_URL/"; done
-RSS_BARE=$(rss_mib "$MB_PID")
-stop "$MB_PID"
-start_mock memmock "$BIN/starmock"; MM_PID=$PID; MM_URL=$URL
-for _ in $(seq 10); do curl -fsS -o /dev/null -H 'X-API-Key: sh4de_xxxx' "$MM_URL/api/v1/balance"; done
-RSS_IDLE=$(rss_mib "$MM_PID")
+memory() {  # bin-dir name → "bare-idle starmock-idle starmock-after recorded" (MiB, MiB, MiB, count)
+    spawn "membare$2" "$1/bare-nio-baseline"; local mb_pid=$PID mb_url
+    mb_url=$(listening "membare$2" "$PID")
+    for _ in $(seq 10); do curl -fsS -o /dev/null "$mb_url/"; done
+    local rss_bare; rss_bare=$(rss_mib "$mb_pid")
+    stop "$mb_pid"
+    start_mock "memmock$2" "$1/starmock"; local mm_pid=$PID
+    MM_URL=$URL
+    for _ in $(seq 10); do curl -fsS -o /dev/null -H 'X-API-Key: sh4de_xxxx' "$MM_URL/api/v1/balance"; done
+    local rss_idle; rss_idle=$(rss_mib "$mm_pid")
+    # count.lua stops wrk's threads after N answers, but wrk itself sleeps its whole -d: it is
+    # interrupted (SIGINT, as ^C) once the journal has recorded N.
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${MEM_TIMEOUT}s" -s "$HERE/count.lua" -H 'X-API-Key: sh4de_xxxx' \
+        "$MM_URL/api/v1/balance" -- "$JOURNALED" "$THREADS" >"$TMP/wrk-memory$2.out" 2>&1 &
+    local wrk_pid=$!; PIDS+=("$wrk_pid")
+    while kill -0 "$wrk_pid" 2>/dev/null && [ "$(recorded)" -lt "$JOURNALED" ]; do sleep 0.5; done
+    kill -INT "$wrk_pid" 2>/dev/null || true
+    wait "$wrk_pid" || { say "wrk (memory) failed:"; cat "$TMP/wrk-memory$2.out" >&2; exit 1; }
+    local count; count=$(recorded)
+    local rss_after; rss_after=$(rss_mib "$mm_pid")
+    stop "$mm_pid"
+    say "memory ($2): bare $rss_bare MiB, starmock idle $rss_idle MiB, after $count recorded $rss_after MiB"
+    echo "$rss_bare $rss_idle $rss_after $count"
+}
 recorded() {  # → how many exchanges the journal has recorded in all
     local n; n=$(curl -fsS "$MM_URL/__admin/journal?limit=1" | grep -o '"recorded": *[0-9]*' | tr -dc 0-9)
     [ -n "$n" ] || { say "no 'recorded' count in GET /__admin/journal"; return 1; }
     echo "$n"
 }
-# count.lua stops wrk's threads after N answers, but wrk itself sleeps its whole -d: it is
-# interrupted (SIGINT, as ^C) once the journal has recorded N.
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${MEM_TIMEOUT}s" -s "$HERE/count.lua" -H 'X-API-Key: sh4de_xxxx' \
-    "$MM_URL/api/v1/balance" -- "$JOURNALED" "$THREADS" >"$TMP/wrk-memory.out" 2>&1 &
-WRK_PID=$!; PIDS+=("$WRK_PID")
-while kill -0 "$WRK_PID" 2>/dev/null && [ "$(recorded)" -lt "$JOURNALED" ]; do sleep 0.5; done
-kill -INT "$WRK_PID" 2>/dev/null || true
-wait "$WRK_PID" || { say "wrk (memory) failed:"; cat "$TMP/wrk-memory.out" >&2; exit 1; }
-RECORDED=$(recorded)
-RSS_AFTER=$(rss_mib "$MM_PID")
-say "memory: bare $RSS_BARE MiB, starmock idle $RSS_IDLE MiB, after $RECORDED recorded $RSS_AFTER MiB"
+say "memory: idle, then after $JOURNALED journaled requests (at most $MEM_TIMEOUT s)"
+read -r RSS_BARE RSS_IDLE RSS_AFTER RECORDED <<<"$(memory "$BIN" "")"
 MEM_NOTE=""
 [ "$RECORDED" -ge "$JOURNALED" ] || MEM_NOTE=" (short of $JOURNALED: wrk's $MEM_TIMEOUT s ran out)"
+if [ "$STATIC" = 1 ]; then
+    read -r SRSS_BARE SRSS_IDLE SRSS_AFTER SRECORDED <<<"$(memory "$SBIN" "-static")"
+    SMEM_NOTE=""
+    [ "$SRECORDED" -ge "$JOURNALED" ] || SMEM_NOTE=" (short of $JOURNALED: wrk's $MEM_TIMEOUT s ran out)"
+fi
 
 # ---- the table ----------------------------------------------------------------------------------
 BARE=$(echo "${RUNS[bare]}" | median)
@@ -395,10 +422,19 @@ REPORT=$(
     echo "| **cold start**: spawn → first 200, median of $SPAWNS | ms | ÷ bare NIO | |$pad"
     echo "| bare NIO handler | $COLD_BARE | 1.00 | |$pad"
     echo "| \`starmock serve --port 0\`, \`GET /api/v1/balance\` | $COLD_MOCK | $(ratio "$COLD_MOCK" "$COLD_BARE") | |$pad"
+    if [ "$STATIC" = 1 ]; then
+        echo "| bare NIO handler, \`--static-swift-stdlib\` | $SCOLD_BARE | 1.00 | |$pad"
+        echo "| starmock, \`--static-swift-stdlib\` | $SCOLD_MOCK | $(ratio "$SCOLD_MOCK" "$SCOLD_BARE") | |$pad"
+    fi
     echo "| **memory**: VmRSS | MiB | ÷ bare NIO idle | ÷ starmock idle |$pad"
     echo "| bare NIO handler, idle (10 requests) | $RSS_BARE | 1.00 | |$pad"
     echo "| starmock, idle (10 requests) | $RSS_IDLE | $(ratio "$RSS_IDLE" "$RSS_BARE") | 1.00 |$pad"
     echo "| starmock after $RECORDED journaled \`GET /api/v1/balance\`$MEM_NOTE | $RSS_AFTER | $(ratio "$RSS_AFTER" "$RSS_BARE") | $(ratio "$RSS_AFTER" "$RSS_IDLE") |$pad"
+    if [ "$STATIC" = 1 ]; then
+        echo "| bare NIO handler, \`--static-swift-stdlib\`, idle | $SRSS_BARE | 1.00 | |$pad"
+        echo "| starmock, \`--static-swift-stdlib\`, idle | $SRSS_IDLE | $(ratio "$SRSS_IDLE" "$SRSS_BARE") | 1.00 |$pad"
+        echo "| starmock, \`--static-swift-stdlib\`, after $SRECORDED journaled$SMEM_NOTE | $SRSS_AFTER | $(ratio "$SRSS_AFTER" "$SRSS_BARE") | $(ratio "$SRSS_AFTER" "$SRSS_IDLE") |$pad"
+    fi
 )
 echo "$REPORT"
 if [ -n "${OUT:-}" ]; then echo "$REPORT" >"$OUT"; fi
