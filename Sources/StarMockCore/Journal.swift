@@ -160,10 +160,14 @@ public struct Journal: Sendable {
     public let byteBudget: Int
     /// How many bytes of each body are kept.
     public let bodyCap: Int
+    /// A ring of at most `capacity` slots: the kept entries are `count` slots from `head`,
+    /// wrapping around. A dropped entry's slot is emptied at once (its texts freed), so the
+    /// journal never holds more than `capacity` entries' texts, nor more than `byteBudget`.
     private var ring: [JournalEntry] = []
-    /// What each entry of `ring` costs (computed once, when it is recorded).
+    /// What each slot's entry costs (computed once, when it is recorded).
     private var costs: [Int] = []
-    private var start = 0
+    private var head = 0
+    public private(set) var count = 0
     /// How many entries were ever recorded.
     public private(set) var recorded = 0
     /// How many were dropped for space (entries or bytes).
@@ -186,28 +190,43 @@ public struct Journal: Sendable {
         entry.responseBody = Self.cut(entry.responseBody, to: bodyCap)
         let cost = entry.cost
         while count > 0 && (count >= capacity || bytes + cost > byteBudget) { dropOldest() }
-        ring.append(entry)
-        costs.append(cost)
+        if count == ring.count {
+            // Every slot is taken (and fewer than `capacity`): grow, the oldest first.
+            if head != 0 {
+                ring = Array(ring[head...] + ring[..<head])
+                costs = Array(costs[head...] + costs[..<head])
+                head = 0
+            }
+            ring.append(entry)
+            costs.append(cost)
+        } else {
+            let slot = (head + count) % ring.count
+            ring[slot] = entry
+            costs[slot] = cost
+        }
+        count += 1
         bytes += cost
     }
 
-    /// How many entries are kept.
-    public var count: Int { ring.count - start }
-
     /// The kept entries, oldest first.
-    public var entries: [JournalEntry] { Array(ring[start...]) }
+    public var entries: [JournalEntry] {
+        (0..<count).map { ring[(head + $0) % ring.count] }
+    }
 
     private mutating func dropOldest() {
-        bytes -= costs[start]
-        start += 1
+        bytes -= costs[head]
+        ring[head] = Self.emptySlot
+        costs[head] = 0
+        head = (head + 1) % ring.count
+        count -= 1
         dropped += 1
-        // Compact once the dropped prefix is as long as what is kept.
-        if start >= 64 && start * 2 >= ring.count {
-            ring.removeFirst(start)
-            costs.removeFirst(start)
-            start = 0
-        }
+        if count == 0 { head = 0 }
     }
+
+    /// What an emptied slot holds: no texts.
+    private static let emptySlot = JournalEntry(
+        sequence: 0, receivedAt: WorldTime(milliseconds: 0), answeredAt: WorldTime(milliseconds: 0), dialect: nil, method: "",
+        target: "", key: nil, requestBody: "", status: nil, responseBody: "", fault: nil)
 
     /// The first `cap` bytes of `text` (a character cut in two is dropped).
     static func cut(_ text: String, to cap: Int) -> String {

@@ -35,6 +35,25 @@ struct JournalTests {
         #expect(tiny.dropped == 1)
     }
 
+    @Test("The ring keeps exactly the newest entries that fit, in order, however entries and bytes evict", arguments: [UInt64(1), 2, 3])
+    func ringMatchesAModel(seed: UInt64) {
+        var rng = SeededRandom(seed: seed)
+        var journal = Journal(capacity: 7, byteBudget: 4_000, bodyCap: 2_000)
+        // The model: every entry with its cost, newest last; keep the newest that fit.
+        var model: [(sequence: Int, cost: Int)] = []
+        for _ in 0..<500 {
+            let size = Int.random(in: 0...1_500, using: &rng)
+            journal.record { entry($0, body: String(repeating: "x", count: size)) }
+            let cost = Journal.entryOverhead + "POST".utf8.count + "/api/v1/balance".utf8.count + size + "{}".utf8.count
+            model.append((journal.recorded, cost))
+            while model.count > 1 && (model.count > 7 || model.reduce(0) { $0 + $1.cost } > 4_000) { model.removeFirst() }
+            #expect(journal.entries.map(\.sequence) == model.map(\.sequence))
+            #expect(journal.bytes == model.reduce(0) { $0 + $1.cost })
+            #expect(journal.count == model.count)
+            #expect(journal.dropped == journal.recorded - model.count)
+        }
+    }
+
     @Test("The entry cap still holds")
     func capacity() {
         var journal = Journal(capacity: 3)
