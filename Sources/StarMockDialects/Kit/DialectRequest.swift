@@ -42,10 +42,19 @@ public struct DialectRequest: Sendable {
     /// says); nil when the header is absent, empty or uses another scheme.
     public var bearerToken: String? {
         guard let value = header("Authorization") else { return nil }
-        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()
-        return token.isEmpty ? nil : String(token)
+        // Read as bytes, once per request of every bearer dialect: spaces, the scheme (any
+        // case), spaces, the token, spaces.
+        let bytes = value.utf8
+        let space = UInt8(ascii: " ")
+        var i = bytes.startIndex
+        while i < bytes.endIndex, bytes[i] == space { i = bytes.index(after: i) }
+        let schemeStart = i
+        while i < bytes.endIndex, bytes[i] != space { i = bytes.index(after: i) }
+        guard bytes[schemeStart..<i].elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }) else { return nil }
+        while i < bytes.endIndex, bytes[i] == space { i = bytes.index(after: i) }
+        var end = bytes.endIndex
+        while end > i, bytes[bytes.index(before: end)] == space { end = bytes.index(before: end) }
+        return i < end ? String(value[i..<end]) : nil
     }
 
     /// The last query parameter with this name.

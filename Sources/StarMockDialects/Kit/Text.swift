@@ -4,6 +4,15 @@ extension StringProtocol {
 
     /// Without leading and trailing whitespace of this kind.
     func trimmed(_ whitespace: Whitespace) -> String {
+        if whitespace == .http {
+            // Spaces and tabs are single bytes: trimmed as bytes, without a copy when none.
+            let string = String(self)
+            let bytes = string.utf8
+            let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+            guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return "" }
+            let last = bytes.lastIndex(where: { !isSpace($0) })!
+            return String(string[first...last])
+        }
         let scalars = String(self).unicodeScalars
         let isSpace: (Unicode.Scalar) -> Bool =
             switch whitespace {

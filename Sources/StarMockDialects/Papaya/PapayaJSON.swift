@@ -42,19 +42,33 @@ extension JSON {
 
     static func writeDotNetString(_ s: String, into out: inout String) {
         out += "\""
-        for unit in s.utf16 {
-            switch unit {
-            case 0x5C: out += "\\\\"
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
-            case 0x08: out += "\\b"
-            case 0x0C: out += "\\f"
-            case 0x22, 0x26, 0x27, 0x2B, 0x3C, 0x3E, 0x60: out += hexEscape(unit)
-            case 0x20...0x7E: out.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
-            default: out += hexEscape(unit)
+        // Runs of characters written as they are are appended whole; only the escaped ones
+        // one by one (a run is printable ASCII, so its ends are character boundaries).
+        let units = s.utf16
+        var run = units.startIndex
+        var i = units.startIndex
+        while i < units.endIndex {
+            let unit = units[i]
+            let escape: String? =
+                switch unit {
+                case 0x5C: "\\\\"
+                case 0x0A: "\\n"
+                case 0x0D: "\\r"
+                case 0x09: "\\t"
+                case 0x08: "\\b"
+                case 0x0C: "\\f"
+                case 0x22, 0x26, 0x27, 0x2B, 0x3C, 0x3E, 0x60: hexEscape(unit)
+                case 0x20...0x7E: nil
+                default: hexEscape(unit)
+                }
+            if let escape {
+                if run < i { out += s[run..<i] }
+                out += escape
+                run = units.index(after: i)
             }
+            i = units.index(after: i)
         }
+        if run < units.endIndex { out += s[run...] }
         out += "\""
     }
 
