@@ -90,6 +90,7 @@ package struct Papaya: Dialect {
         case .success(let n): id = n
         case .failure(let message): return PapayaResponse.validation([("id", [message.text])], in: &world)
         }
+        world.keepPapayaState()
         guard let invoice = world.papayaInvoice(id, owner: key.owner) else { return PapayaResponse.problem(404, in: &world) }
         return PapayaResponse.ok(Self.invoiceJSON(invoice))
     }
@@ -114,6 +115,7 @@ package struct Papaya: Dialect {
         let limit = bind("limit", default: 50)
         guard errors.isEmpty, let page, let limit else { return PapayaResponse.validation(errors, in: &world) }
         let size = min(Int(limit), Self.maximumLimit)
+        world.keepPapayaState()
         let all = world.papayaSubscriptions(owner: key.owner)
         let start = (Int(page) - 1) * size
         let items = start < all.count ? Array(all[start..<min(all.count, start + size)]) : []
@@ -134,6 +136,7 @@ package struct Papaya: Dialect {
         case .success(let n): id = n
         case .failure(let message): return PapayaResponse.validation([("id", [message.text])], in: &world)
         }
+        world.keepPapayaState()
         guard let subscription = world.papayaSubscription(id, owner: key.owner) else {
             return PapayaResponse.problem(404, detail: "Subscription not found", in: &world)
         }

@@ -39,6 +39,10 @@ extension WorldState {
     /// The papaya state (as the world starts if nothing happened yet).
     package var papaya: PapayaState { state(PapayaState.self) }
 
+    /// Keeps Papaya's state from here on, so that reads stop rebuilding it from the setup (a
+    /// read-only `papaya` creates it afresh each time until something changed it).
+    package mutating func keepPapayaState() { _ = self[PapayaState.self] }
+
     private mutating func updatePapaya<R>(_ change: (inout PapayaState) -> R) -> R {
         change(&self[PapayaState.self])
     }
