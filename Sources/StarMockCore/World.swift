@@ -9,8 +9,35 @@ import Synchronization
 /// lock is released. The world knows nothing of HTTP.
 public final class World: Sendable {
     private let state: WorldLock<WorldState>
-    /// When the wake-up timer is set to fire (nil: not set), and the timer, made on first use.
-    private let wakeup = Mutex<(armed: WorldTime?, timer: (any DispatchSourceTimer)?)>((nil, nil))
+    /// When the wake-up is set to fire (nil: not set); the Dispatch timer, made on first use
+    /// when no scheduler was given; the given scheduler and how to cancel what it scheduled.
+    private let wakeup = Mutex<Wakeup>(Wakeup())
+
+    private struct Wakeup {
+        var armed: WorldTime?
+        var timer: (any DispatchSourceTimer)?
+        var scheduler: WakeScheduler?
+        var cancel: (@Sendable () -> Void)?
+    }
+
+    /// Runs `fire` after `delay` nanoseconds of real time; returns what cancels it. The server
+    /// gives one of its event loops' timers, so that the clock's wake-ups fire on a thread
+    /// that is already running instead of waking one more (on two busy cores a woken Dispatch
+    /// thread can wait a scheduling slice).
+    public typealias WakeScheduler =
+        @Sendable (_ delay: UInt64, _ fire: @escaping @Sendable () -> Void) -> (@Sendable () -> Void)
+
+    /// Wakes the world through `scheduler` from now on (nil: its own Dispatch timer again).
+    public func useWakeups(_ scheduler: WakeScheduler?) {
+        let pending = wakeup.withLock { w -> (@Sendable () -> Void)? in
+            defer { w.cancel = nil; w.armed = nil }
+            w.scheduler = scheduler
+            w.timer?.schedule(deadline: .distantFuture)
+            return w.cancel
+        }
+        pending?()
+        transact { _ in }  // re-arms the next due timer through the new scheduler
+    }
     private let source: RealTimeSource
 
     /// Wall time and the monotonic clock of this machine.
@@ -75,7 +102,10 @@ public final class World: Sendable {
     }
 
     deinit {
-        wakeup.withLock { $0.timer?.cancel() }
+        wakeup.withLock { w in
+            w.timer?.cancel()
+            w.cancel?()
+        }
     }
 
     /// Real and scaled clocks: wakes up when the next timer is due so held requests and
@@ -86,10 +116,26 @@ public final class World: Sendable {
         wakeup.withLock { wakeup in
             if let armed = wakeup.armed, armed <= due { return }
             wakeup.armed = due
+            if let scheduler = wakeup.scheduler {
+                wakeup.cancel?()
+                wakeup.cancel = scheduler(delay) { [weak self] in self?.wake(due) }
+                return
+            }
             let timer = wakeup.timer ?? makeTimer()
             wakeup.timer = timer
             timer.schedule(deadline: .now() + .nanoseconds(Int(min(delay, UInt64(Int.max)))), leeway: .nanoseconds(0))
         }
+    }
+
+    /// A scheduled wake-up for `due` fired: fires what is due and arms the next.
+    private func wake(_ due: WorldTime) {
+        wakeup.withLock { w in
+            if w.armed == due {
+                w.armed = nil
+                w.cancel = nil
+            }
+        }
+        transact { _ in }
     }
 
     private func makeTimer() -> any DispatchSourceTimer {

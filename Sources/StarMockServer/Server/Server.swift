@@ -157,6 +157,13 @@ public final class Server: Sendable, Service {
             .bind(host: configuration.host, port: configuration.port)
             .get()
         let server = try Server(world: world, configuration: configuration, channel: channel, group: group, state: state)
+        // The world's clock wakes up on one of the server's event loops (a timer in its own
+        // epoll wait), not on a Dispatch thread woken for it.
+        let clockLoop = channel.eventLoop
+        world.useWakeups { delay, fire in
+            let task = clockLoop.scheduleTask(in: .nanoseconds(Int64(min(delay, UInt64(Int64.max))))) { fire() }
+            return { task.cancel() }
+        }
         // Requests StarMock itself sends (webhook pushes) leave from here.
         state.outbound.start()
         return server
@@ -204,6 +211,7 @@ public final class Server: Sendable, Service {
         }
         let listener = channel
         let loop = channel.eventLoop
+        let world = self.world
         let finished = loop.makePromise(of: Void.self)
         let deadline = loop.scheduleTask(in: configuration.shutdownTimeout) { finished.succeed(()) }
         connections.whenEmpty { finished.succeed(()) }
@@ -219,6 +227,9 @@ public final class Server: Sendable, Service {
         }.flatMap { () -> EventLoopFuture<Void> in
             let closing = connections.open.map { $0.close().recover { _ in } }
             return EventLoopFuture.andAllComplete(closing, on: loop)
+        }.map {
+            // The world may outlive the server (and its event loops): back to its own timer.
+            world.useWakeups(nil)
         }.cascade(to: first)
         return completion
     }
