@@ -112,6 +112,11 @@ public enum BotRunner {
                 } else if let pid = second {
                     await stop(pid, grace: options.stopGrace)
                     second = nil
+                    // "Gone" means gone for the server too: a getUpdates the stopped instance
+                    // left waiting would otherwise take the next update to a closed socket, and
+                    // the bot that stays would get it again, unconfirmed (seen once in CI as an
+                    // extra confirms-updates for a bot that did nothing wrong).
+                    try? await Task.sleep(for: .milliseconds(500))
                 }
                 continue
             }
