@@ -2,7 +2,8 @@
 # The contract suite checks itself: the reference clients pass every scenario of the library
 # in every documented variant (TG Market by ?wait=true or by polling, sh4de polled at its
 # default pace or once a second), and each deliberately broken client fails exactly the
-# scenarios listed for it in fixtures/clients/broken/expected.json (and passes all the others).
+# scenarios listed for it in fixtures/clients/broken/expected.json (and passes all the others;
+# a "may_fail" list names scenarios whose verdict on it depends on the machine's speed).
 # A variant that forces one TG Market mechanism must be "not applicable" exactly where a
 # scenario exercises the other one (contract.mechanism), and pass everything else.
 #
@@ -178,13 +179,22 @@ missing = sorted(ids - set(statuses))  # a scenario with a contract must be run
 if missing:
     problems.append("not in the report: " + ", ".join(missing))
 
-must_fail = set(broken.get(name, []))
-unknown = sorted((must_fail | not_applicable) - ids)
+# A broken client's entry is the list of scenarios it must fail, or {"fails": [...],
+# "may_fail": [...], "why": "..."}: "may_fail" scenarios catch it or not depending on the
+# machine's speed (why says how), so there either verdict is accepted.
+spec = broken.get(name, [])
+if isinstance(spec, dict):
+    must_fail, may_fail = set(spec.get("fails", [])), set(spec.get("may_fail", []))
+else:
+    must_fail, may_fail = set(spec), set()
+unknown = sorted((must_fail | may_fail | not_applicable) - ids)
 if unknown:
     problems.append("expected.json names scenarios that do not exist: " + ", ".join(unknown))
 for ident, status in sorted(statuses.items()):
     want = ("failed" if ident in must_fail else "not_applicable" if ident in not_applicable
             else "passed" if ident in ids else "skipped")
+    if ident in may_fail and status in ("failed", "passed"):
+        continue
     if status != want:
         problems.append(f"{ident}: {status}, expected {want}")
 want_code = 1 if must_fail else 0
@@ -200,6 +210,10 @@ if problems:
 na = sum(1 for s in statuses.values() if s == "not_applicable")
 if must_fail:
     what = f"fails exactly its {failed} scenarios"
+    if may_fail:
+        caught = sum(1 for i in may_fail if statuses.get(i) == "failed")
+        what = (f"fails its {len(must_fail)} scenarios, and {caught} of the {len(may_fail)}"
+                " whose verdict depends on the machine's speed")
 else:
     what = f"passes all {len(statuses) - na} scenarios" + (f", {na} not applicable as expected" if na else "")
 print(f"ok   {name} ({elapsed} s): {what}")
