@@ -124,7 +124,7 @@ extension JSON {
 
     /// Writes a JSON string: `"` and `\` escaped, control characters as `\n`, `\u001f`…;
     /// everything else as its UTF-8 bytes.
-    static func writeString(_ s: String, into out: inout [UInt8]) {
+    package static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in s.utf8 {
             switch byte {

@@ -59,8 +59,26 @@ public struct WorldTime: Sendable, Hashable, Comparable, TextCodable, CustomStri
     /// `2026-03-28T03:00:00Z` or `2026-03-28T03:00:00.250Z` when there are milliseconds.
     public var iso8601: String {
         let c = components
-        let base = "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2))"
-        return c.millisecond == 0 ? base + "Z" : base + "." + pad(c.millisecond, 3) + "Z"
+        guard (0...9999).contains(c.year) else {
+            let base = "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2))"
+            return c.millisecond == 0 ? base + "Z" : base + "." + pad(c.millisecond, 3) + "Z"
+        }
+        // The common case, digit by digit into one buffer (this is on every order read).
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        func digits(_ v: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                out.append(UInt8(48 + v / divisor % 10))
+                divisor /= 10
+            }
+        }
+        digits(c.year, 4); out.append(0x2D); digits(c.month, 2); out.append(0x2D); digits(c.day, 2)
+        out.append(0x54); digits(c.hour, 2); out.append(0x3A); digits(c.minute, 2); out.append(0x3A); digits(c.second, 2)
+        if c.millisecond != 0 { out.append(0x2E); digits(c.millisecond, 3) }
+        out.append(0x5A)
+        return String(decoding: out, as: UTF8.self)
     }
 
     public var description: String { iso8601 }

@@ -38,6 +38,10 @@ struct WorldTimeTests {
         let withMillis = WorldTime(milliseconds: Self.documented + 5)
         #expect(withMillis.iso8601 == "2026-03-28T03:00:00.005Z")
         #expect(withMillis.sh4deText == "2026-03-28 03:00:00")  // sh4de shows whole seconds
+        // Every field zero-padded to its width, at both ends of the four-digit years.
+        #expect(WorldTime("0001-02-03 04:05:06")?.iso8601 == "0001-02-03T04:05:06Z")
+        #expect(WorldTime("9999-12-31 23:59:59")?.iso8601 == "9999-12-31T23:59:59Z")
+        #expect(WorldTime(milliseconds: Self.documented + 120).iso8601 == "2026-03-28T03:00:00.120Z")
     }
 
     @Test(

@@ -271,7 +271,22 @@ package final class EndpointTable: Sendable {
 
     /// Path segments, empty ones dropped as the upstreams' routers do: `/api/v1/balance/` →
     /// `api`, `v1`, `balance`.
-    package static func segments(_ path: String) -> [Substring] { path.split(separator: "/") }
+    package static func segments(_ path: String) -> [Substring] {
+        // By byte: `/` is ASCII, and a Character-wise split segments graphemes on every request.
+        var out: [Substring] = []
+        let utf8 = path.utf8
+        var start = utf8.startIndex
+        var i = start
+        while i != utf8.endIndex {
+            if utf8[i] == UInt8(ascii: "/") {
+                if start != i { out.append(path[start..<i]) }
+                start = utf8.index(after: i)
+            }
+            utf8.formIndex(after: &i)
+        }
+        if start != utf8.endIndex { out.append(path[start..<utf8.endIndex]) }
+        return out
+    }
 
     /// Every route as a scenario path pattern (`/api/v1/order/*`), in table order, once each.
     package var patterns: [String] {

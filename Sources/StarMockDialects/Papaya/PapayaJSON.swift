@@ -6,74 +6,64 @@ extension JSON {
     /// upper-case hex), the HTML-sensitive `"` `&` `'` `+` `<` `>` `` ` `` as `\u0022` …,
     /// `\n` `\r` `\t` `\b` `\f` `\\` as short escapes, other controls and DEL as `\u00XX`.
     /// Numbers are written as their text (the dialect renders doubles the .NET way first).
-    public var dotNetBytes: [UInt8] { Array(dotNetText.utf8) }
-
-    /// The text of `dotNetBytes`.
-    public var dotNetText: String {
-        var out = ""
+    public var dotNetBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         writeDotNet(into: &out)
         return out
     }
 
-    private func writeDotNet(into out: inout String) {
+    /// The text of `dotNetBytes`.
+    public var dotNetText: String { String(decoding: dotNetBytes, as: UTF8.self) }
+
+    private func writeDotNet(into out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let n): out.append(contentsOf: n.utf8)
         case .string(let s): JSON.writeDotNetString(s, into: &out)
         case .array(let items):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 item.writeDotNet(into: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let pairs):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (i, (key, value)) in pairs.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 JSON.writeDotNetString(key, into: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 value.writeDotNet(into: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    static func writeDotNetString(_ s: String, into out: inout String) {
-        out += "\""
-        // Runs of characters written as they are are appended whole; only the escaped ones
-        // one by one (a run is printable ASCII, so its ends are character boundaries).
-        let units = s.utf16
-        var run = units.startIndex
-        var i = units.startIndex
-        while i < units.endIndex {
-            let unit = units[i]
-            let escape: String? =
-                switch unit {
-                case 0x5C: "\\\\"
-                case 0x0A: "\\n"
-                case 0x0D: "\\r"
-                case 0x09: "\\t"
-                case 0x08: "\\b"
-                case 0x0C: "\\f"
-                case 0x22, 0x26, 0x27, 0x2B, 0x3C, 0x3E, 0x60: hexEscape(unit)
-                case 0x20...0x7E: nil
-                default: hexEscape(unit)
-                }
-            if let escape {
-                if run < i { out += s[run..<i] }
-                out += escape
-                run = units.index(after: i)
+    /// One string, by UTF-16 unit: printable ASCII as is (but the HTML-sensitive ones), the
+    /// short escapes, everything else `\uXXXX`.
+    static func writeDotNetString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for unit in s.utf16 {
+            switch unit {
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x22, 0x26, 0x27, 0x2B, 0x3C, 0x3E, 0x60: hexEscape(unit, into: &out)
+            case 0x20...0x7E: out.append(UInt8(truncatingIfNeeded: unit))
+            default: hexEscape(unit, into: &out)
             }
-            i = units.index(after: i)
         }
-        if run < units.endIndex { out += s[run...] }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 
-    private static func hexEscape(_ unit: UInt16) -> String {
-        let hex = String(unit, radix: 16, uppercase: true)
-        return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    private static func hexEscape(_ unit: UInt16, into out: inout [UInt8]) {
+        let hex = Array("0123456789ABCDEF".utf8)
+        out.append(contentsOf: [0x5C, UInt8(ascii: "u")])
+        for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int(unit >> UInt16(shift) & 0xF)]) }
     }
 }

@@ -186,7 +186,7 @@ package struct Reseller: CatalogueDialect {
     }
 
     static func json(_ status: Int, _ value: JSON) -> DialectResponse {
-        DialectResponse(status: status, headers: [("Content-Type", "application/json")], body: Array(value.spacedText.utf8))
+        DialectResponse(status: status, headers: [("Content-Type", "application/json")], body: value.spacedBytes)
     }
 
     /// `{ "error": { "code": …, "message": … } }`; a 401 also says `WWW-Authenticate: Bearer`.

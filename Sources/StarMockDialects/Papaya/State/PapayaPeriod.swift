@@ -59,17 +59,10 @@ extension WorldTime {
     /// `DateTime` (round-trip "O" format with the trailing zeros of the fraction trimmed, and
     /// no fraction at all when it is zero).
     public var dotNetText: String {
-        let c = components
-        func pad(_ v: Int, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        var text = "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2))"
-        if c.millisecond != 0 {
-            var fraction = pad(c.millisecond, 3)
-            while fraction.last == "0" { fraction.removeLast() }
-            text += "." + fraction
-        }
-        return text + "Z"
+        guard milliseconds % 1000 != 0 else { return iso8601 }
+        // `….120Z` → `….12Z`
+        var bytes = Array(iso8601.utf8)
+        while bytes.count > 2, bytes[bytes.count - 2] == UInt8(ascii: "0") { bytes.remove(at: bytes.count - 2) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -113,7 +113,7 @@ public struct PapayaRate: Sendable, Hashable, Comparable, CustomStringConvertibl
     public var dotNetText: String {
         if digits.isEmpty { return "0" }
         let sign = negative ? "-" : ""
-        let text = digits.map { String($0) }.joined()
+        let text = String(decoding: digits.map { $0 + 48 }, as: UTF8.self)
         if scale > 15 || scale < -3 {
             let exponent = scale - 1
             let mantissa = text.count == 1 ? text : String(text.prefix(1)) + "." + String(text.dropFirst())
