@@ -5,7 +5,8 @@ import StarMockCore
 /// protocol has no purchase action for it.
 extension Reseller {
     package var recording: RecordingTraits {
-        RecordingTraits(credential: apiDescription.security, answers: RecordedAnswers(classify: Self.recordedCall, balanceFields: ["balance_usd", "balance"]))
+        RecordingTraits(
+            credential: apiDescription.security, answers: RecordedAnswers(classify: Self.recordedCall, balanceFields: ["balance_usd", "balance"]))
     }
 
     @Sendable static func recordedCall(_ m: String, _ p: [String]) -> RecordedCall {

@@ -59,7 +59,10 @@ struct AdminAPI: Sendable {
             // The dashboard's own parts each dialect's control API offers (`DashboardPanel`).
             (
                 "dashboard",
-                .object(dialects.dialects.filter { !$0.dashboardPanels.isEmpty }.map { ($0.id.name, .array($0.dashboardPanels.map { .string($0.rawValue) })) })
+                .object(
+                    dialects.dialects.filter { !$0.dashboardPanels.isEmpty }.map { d in
+                        (d.id.name, .array(d.dashboardPanels.map { .string($0.rawValue) }))
+                    })
             ),
             ("clock", .string(mode.description)),
             ("now", .string(now.iso8601)),
