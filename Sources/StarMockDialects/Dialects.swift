@@ -8,4 +8,7 @@ package enum Dialects {
 
     /// The dialect with this name.
     package static func named(_ name: String) -> (any Dialect)? { all.first { $0.id.name == name } }
+
+    /// The dialect `starmock bots` runs bots against (`Dialect.hostsBots`).
+    package static var bots: any Dialect { all.first { $0.hostsBots }! }
 }

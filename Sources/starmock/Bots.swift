@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StarMockContract
+import StarMockDialects
 
 extension StarMockCommand {
     /// `starmock bots --bot 'COMMAND' --mode polling|webhook [PATHS…]`: bots under contract
@@ -18,13 +19,16 @@ extension StarMockCommand {
                 error or a bad scenario file.
                 """)
 
+        /// The library folder of the dialect the bots run against (`scenarios/telegram`).
+        static let defaultPath = "scenarios/" + Dialects.bots.name
+
         @Option(help: ArgumentHelp("The bot command, run with /bin/sh -c once per scenario.", valueName: "command"))
         var bot: String
 
         @Option(help: ArgumentHelp("polling or webhook.", valueName: "mode"))
         var mode: String = "polling"
 
-        @Argument(help: ArgumentHelp("Scenario files or directories (default: scenarios/telegram).", valueName: "path"))
+        @Argument(help: ArgumentHelp("Scenario files or directories (default: \(Self.defaultPath)).", valueName: "path"))
         var paths: [String] = []
 
         @Option(help: ArgumentHelp("Write a JSON report here.", valueName: "file"))
@@ -37,7 +41,7 @@ extension StarMockCommand {
         func run() async throws {
             let files: [String]
             do {
-                files = try ContractSuite.files(in: paths.isEmpty ? ["scenarios/telegram"] : paths)
+                files = try ContractSuite.files(in: paths.isEmpty ? [Self.defaultPath] : paths)
             } catch {
                 FileHandle.standardError.write(Data("starmock bots: \(error)\n".utf8))
                 throw ExitCode(2)

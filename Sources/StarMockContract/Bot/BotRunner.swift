@@ -179,9 +179,12 @@ struct BotRun {
         self.user = user
     }
 
+    /// The control API of the dialect the bots run against (`/__admin/telegram`).
+    static let controlPath = "/__admin/" + Dialects.bots.name
+
     /// The first bot's part of `GET /__admin/telegram`.
     func state() -> JSON {
-        let response = mock.server.control(method: "GET", path: "/__admin/telegram")
+        let response = mock.server.control(method: "GET", path: Self.controlPath)
         return (try? JSON.parse(response.body))?["bots"]?.arrayValue?.first ?? .object([])
     }
 
@@ -238,7 +241,7 @@ struct BotRun {
             if what == "invoice" { self.seenInvoices = after["invoices"]?.arrayValue?.count ?? 0 }
             if what == "delivered" { self.seenSent = after["sent_messages"]?.arrayValue?.count ?? 0 }
         case "say":
-            let r = control("/__admin/telegram/message", .object([("user_id", .int(user)), ("text", .string(value as? String ?? ""))]))
+            let r = control(Self.controlPath + "/message", .object([("user_id", .int(user)), ("text", .string(value as? String ?? ""))]))
             if r.status != 200 { failures.append("step \(number): say: \(r.status) \(r.bodyText)") }
         case "pay":
             guard let invoice = now["invoices"]?.arrayValue?.last else {
@@ -252,7 +255,7 @@ struct BotRun {
                 fields.append(("chat_id", invoice["chat_id"] ?? .null))
                 fields.append(("message_id", invoice["message_id"] ?? .null))
             }
-            let r = control("/__admin/telegram/pay", .object(fields))
+            let r = control(Self.controlPath + "/pay", .object(fields))
             if r.status != 200 { failures.append("step \(number): pay: \(r.status) \(r.bodyText)") }
         case "advance":
             _ = mock.server.control(method: "POST", path: "/__admin/clock/advance", body: Array(#"{"seconds": \#(Self.seconds(value))}"#.utf8))
@@ -263,12 +266,12 @@ struct BotRun {
                 failures.append("step \(number): cancel_subscription: no subscription")
                 return
             }
-            _ = control("/__admin/telegram/cancel-subscription", .object([("user_id", .int(user)), ("telegram_payment_charge_id", charge)]))
+            _ = control(Self.controlPath + "/cancel-subscription", .object([("user_id", .int(user)), ("telegram_payment_charge_id", charge)]))
         case "lose_webhook_answers":
             let spec = value as? [String: Any] ?? [:]
             var fields: [(String, JSON)] = [("count", .int(spec["count"] as? Int ?? 0))]
             if let update = spec["update"] as? String { fields.append(("update", .string(update))) }
-            _ = control("/__admin/telegram/lose-webhook-answers", .object(fields))
+            _ = control(Self.controlPath + "/lose-webhook-answers", .object(fields))
         case "expect":
             let payments = now["payments"]?.arrayValue ?? []
             let actual: [String: JSON] = [

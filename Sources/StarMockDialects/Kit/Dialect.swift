@@ -46,6 +46,20 @@ package protocol Dialect: Sendable {
     /// Its part of the control API, under `/__admin/<id>/…`; none by default.
     var controlEndpoints: [ControlEndpoint] { get }
 
+    /// The parts of the dashboard its control API offers; none by default.
+    var dashboardPanels: [DashboardPanel] { get }
+
+    /// Whether `starmock bots` runs bots against it: the bot steps play the bots' users through
+    /// its control API (`GET /__admin/<id>`, `POST /__admin/<id>/message`, `…/pay`,
+    /// `…/cancel-subscription`, `…/lose-webhook-answers`), and `scenarios/<id>` holds the bot
+    /// scenarios. False by default.
+    var hostsBots: Bool { get }
+
+    /// What reading a recording of it needs to know (the credential's scheme, what its answers
+    /// show of the world, its purchase fields, its rules' paths); by default the credential as
+    /// `apiDescription` declares it and nothing more.
+    var recording: RecordingTraits { get }
+
     /// Its part of a scenario's `world:` section, read into the setup; nil: it has none.
     var scenarioSection: ScenarioSection? { get }
 
@@ -88,6 +102,9 @@ extension Dialect {
     }
     package func prepare(_ request: DialectRequest) -> Preparation { .ready(Prepared(request)) }
     package var controlEndpoints: [ControlEndpoint] { [] }
+    package var dashboardPanels: [DashboardPanel] { [] }
+    package var hostsBots: Bool { false }
+    package var recording: RecordingTraits { RecordingTraits(credential: apiDescription.security) }
     package var scenarioSection: ScenarioSection? { nil }
     package var priceList: PriceListRule { .none(reason: "\(id) sells nothing at a price list") }
     package var keysSpendMoney: Bool { true }

@@ -91,15 +91,13 @@ public enum RecordingFile {
     }
 
     /// A journal entry keeps the credential, not the headers: they are rebuilt in the
-    /// dialect's own scheme.
+    /// dialect's own scheme (`RecordingTraits.credential`; a dialect StarMock does not know:
+    /// `Authorization: Bearer`).
     static func exchange(_ e: JournalEntry) -> RecordedExchange {
         var headers: [(String, String)] = []
         if let key = e.key, let dialect = e.dialect?.name {
-            switch dialect {
-            case "sh4de", "papaya": headers.append(("X-API-Key", key))
-            case "telegram": break
-            default: headers.append(("Authorization", "Bearer \(key)"))
-            }
+            let traits = RecordedDialects.traits(dialect) ?? RecordingTraits(credential: .bearer)
+            if let header = traits.credentialHeader(for: key) { headers.append((header.name, header.value)) }
         }
         if e.requestBody.hasPrefix("{") { headers.append(("Content-Type", "application/json")) }
         var responseHeaders: [(String, String)] = []

@@ -361,15 +361,15 @@ public struct ScenarioFromRecording {
             let dialect = servedSet.dialect(named: r.dialect)!
             rules[k].method = e.method.uppercased()
             var pattern = e.path
-            if r.dialect == "telegram" {
-                let parts = pattern.split(separator: "/", omittingEmptySubsequences: false)
-                if parts.count >= 2, parts[1].hasPrefix("bot") {
-                    pattern = (["", "bot*"] + parts.dropFirst(2)).joined(separator: "/")
-                    if let key = credentials[r.target], keys.contains(key) { rules[k].key = key }
-                }
+            // A credential in the path: the rule selects the path with a wildcard for it, and
+            // the credential by `key:`. Otherwise a `*` in a recorded path is not a wildcard.
+            let credentialPathPattern = RecordedDialects.traits(r.dialect)?.credentialPathPattern
+            if let credentialPathPattern, let generalised = credentialPathPattern(pattern) {
+                pattern = generalised
+                if let key = credentials[r.target], keys.contains(key) { rules[k].key = key }
             }
             if RouteCheck.problem(pattern: pattern, dialect: dialect) == nil, RouteCheck.syntaxProblem(pattern, dialects: [dialect]) == nil,
-                !pattern.contains(where: { $0 == "*" && r.dialect != "telegram" })
+                credentialPathPattern != nil || !pattern.contains("*")
             {
                 rules[k].path = pattern
             }

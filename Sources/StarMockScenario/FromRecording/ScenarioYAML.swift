@@ -64,7 +64,7 @@ enum ScenarioYAML {
                 y += "    - {username: \(q(u.username)), id: \(u.id)\(u.stars ? "" : ", stars: false")\(u.premium ? "" : ", premium: false")}\n"
             }
         }
-        let priced = d.prices.keys.sorted().filter { d.dialects.contains($0) && ($0 == "sh4de" || $0 == "tgmarket") }
+        let priced = d.prices.keys.sorted().filter { d.dialects.contains($0) && RecordedDialects.documentedPrices[$0] != nil }
         if !priced.isEmpty {
             y += "  prices:\n"
             for name in priced {
@@ -147,7 +147,7 @@ enum ScenarioYAML {
     }
 
     /// `--contract`: what a correct client must do in the recorded situation, for the dialects
-    /// the contract protocol has purchase actions for (sh4de, tgmarket).
+    /// the contract protocol has purchase actions for (`RecordingTraits.purchase`).
     static func contract(
         _ exchanges: [RecordedExchange], dialectOf: [String?], credentials: [String?], draft: WorldDraft, served: [String],
         verbatim: Set<Int>, notes: inout [String]
@@ -159,7 +159,7 @@ enum ScenarioYAML {
         var lostAnswer = false
         var dialectUsed: String?
         for (i, e) in exchanges.enumerated() {
-            guard let d = dialectOf[i], d == "sh4de" || d == "tgmarket" else { continue }
+            guard let d = dialectOf[i], let purchase = RecordedDialects.traits(d)?.purchase else { continue }
             if e.status == 429 { sawRateLimit = true }
             let reading = WorldInference.reading(e, dialect: d)
             if verbatim.contains(i) {
@@ -170,7 +170,7 @@ enum ScenarioYAML {
             }
             guard case .order(let kind) = reading.kind, let body = try? JSON.parse(e.body) else { continue }
             let username = body["username"]?.stringValue ?? ""
-            let amount = d == "sh4de" ? (kind == "stars" ? body["quantity"] : body["months"]) : (kind == "stars" ? body["amount"] : body["duration"])
+            let amount = body[purchase.field(kind: kind)]
             guard let n = amount?.intValue, !username.isEmpty else { continue }
             let args = kind == "stars" ? "{username: \(q(username)), quantity: \(n)}" : "{username: \(q(username)), months: \(n)}"
             let intent = "\(d) \(kind) \(args)"

@@ -28,39 +28,49 @@ struct WorldDraft {
     var notes: [String] = []
 }
 
-/// What one exchange is, for the dialects StarMock models in detail.
+/// What one exchange is, for the dialects whose answers show money (`RecordingTraits.answers`).
 struct Reading {
-    enum Kind { case balance, prices, user(String), order(kind: String), status(id: Int), other }
-    var kind: Kind
+    var kind: RecordedCall
     var json: JSON?
 }
 
-enum WorldInference {
-    static let moneyDialects: Set<String> = ["sh4de", "tgmarket", "reseller"]
+/// What each dialect says of its recordings (`Dialect.recording`), asked once: building the
+/// traits reads the dialect's API description.
+enum RecordedDialects {
+    static let traits: [String: RecordingTraits] = Dictionary(uniqueKeysWithValues: Dialects.all.map { ($0.id.name, $0.recording) })
 
-    /// Reads what an exchange is (sh4de and TG Market in detail; others: `other`).
+    /// The traits of the dialect with this name.
+    static func traits(_ name: String) -> RecordingTraits? { traits[name] }
+
+    /// Whether the dialect's answers show an account's money (its keys own accounts).
+    static func showsMoney(_ name: String) -> Bool { traits[name]?.answers != nil }
+
+    /// The fields any dialect sizes a stars / premium purchase with, in routing order: a
+    /// recorded purchase is read by whichever it has.
+    static let starsFields: [String] = Dialects.all.compactMap { traits[$0.id.name]?.purchase?.stars }
+    static let premiumFields: [String] = Dialects.all.compactMap { traits[$0.id.name]?.purchase?.premium }
+
+    /// The documented price lists by dialect.
+    static let documentedPrices: [String: PriceList] = Dictionary(
+        uniqueKeysWithValues: Dialects.all.compactMap { d in d.documentedPrices.map { (d.id.name, $0) } })
+
+    /// What a purchase of a dialect without a documented price list is estimated at: the first
+    /// (flagship) dialect's list.
+    static let fallbackPrices: PriceList = Dialects.all.lazy.compactMap(\.documentedPrices).first!
+
+    /// The documented price list of this dialect, else the fallback.
+    static func estimatePrices(_ name: String) -> PriceList { documentedPrices[name] ?? fallbackPrices }
+}
+
+enum WorldInference {
+    /// Reads what an exchange is, as its dialect classifies it (one whose answers show no
+    /// money: `other`).
     static func reading(_ e: RecordedExchange, dialect: String) -> Reading {
         let json = try? JSON.parse(e.responseBody)
-        let p = e.path.split(separator: "/").map(String.init)
-        let m = e.method.uppercased()
-        switch dialect {
-        case "sh4de":
-            if m == "GET", p == ["api", "v1", "balance"] { return Reading(kind: .balance, json: json) }
-            if m == "GET", p == ["api", "v1", "prices"] { return Reading(kind: .prices, json: json) }
-            if m == "GET", p.count == 4, p[0...2] == ["api", "v1", "user"] { return Reading(kind: .user(p[3].percentDecoded), json: json) }
-            if m == "POST", p.count == 4, p[0...2] == ["api", "v1", "order"], p[3] == "stars" || p[3] == "premium" { return Reading(kind: .order(kind: p[3]), json: json) }
-            if m == "GET", p.count == 4, p[0...2] == ["api", "v1", "order"], let id = Int(p[3]) { return Reading(kind: .status(id: id), json: json) }
-        case "tgmarket":
-            if m == "GET", p == ["api", "v2", "balance"] { return Reading(kind: .balance, json: json) }
-            if m == "POST", p.count == 3, p[0...1] == ["api", "v2"], p[2] == "stars" || p[2] == "premium" { return Reading(kind: .order(kind: p[2]), json: json) }
-            if m == "GET", p.count == 4, p[0...1] == ["api", "v2"], p[2] == "stars" || p[2] == "premium", let id = Int(p[3]) { return Reading(kind: .status(id: id), json: json) }
-        case "reseller":
-            if m == "GET", p == ["balance"] { return Reading(kind: .balance, json: json) }
-            if m == "POST", p == ["topup"] { return Reading(kind: .order(kind: "stars"), json: json) }
-            if m == "GET", p.count == 2, p[0] == "orders" { return Reading(kind: .status(id: Int(p[1].filter(\.isNumber)) ?? -1), json: json) }
-        default: break
-        }
-        return Reading(kind: .other, json: json)
+        guard let answers = RecordedDialects.traits(dialect)?.answers else { return Reading(kind: .other, json: json) }
+        var kind = answers.classify(e.method.uppercased(), e.path.split(separator: "/").map(String.init))
+        if case .user(let name) = kind { kind = .user(name.percentDecoded) }
+        return Reading(kind: kind, json: json)
     }
 
     static func cents(_ json: JSON?) -> Int64? {
@@ -118,7 +128,7 @@ enum WorldInference {
         var orderPlaced: [Int: (i: Int, dialect: String, kind: String)] = [:]  // id → placement
         var polls: [Int: [(t: Int64, state: String)]] = [:]
         for (i, e) in exchanges.enumerated() {
-            guard let d = dialectOf[i], moneyDialects.contains(d) else { continue }
+            guard let d = dialectOf[i], RecordedDialects.showsMoney(d) else { continue }
             let r = reading(e, dialect: d)
             let owner = credentials[i].flatMap { seen[$0] }.map { base.keys.indices.contains($0) ? "account\($0 + 1)" : "" } ?? ""
             let ok = (e.status ?? 0) / 100 == 2
@@ -126,11 +136,8 @@ enum WorldInference {
             case .balance where ok:
                 var m0 = money[owner] ?? Money0()
                 guard m0.balance == nil else { break }
-                if d == "tgmarket" {
-                    m0.balance = cents(r.json?["balance_usd"]).map { $0 + m0.costsBefore }
-                } else {
-                    m0.balance = cents(r.json?["balance_usd"] ?? r.json?["balance"]).map { $0 + m0.costsBefore }
-                }
+                let balance = RecordedDialects.traits(d)?.answers?.balanceFields.lazy.compactMap { r.json?[$0] }.first
+                m0.balance = cents(balance).map { $0 + m0.costsBefore }
                 if let spent = cents(r.json?["total_spent_usd"]) { m0.spent = spent - m0.costsBefore }
                 if let total = r.json?["total_orders"]?.intValue { m0.prior = total - m0.ordersBefore }
                 if let label = r.json?["key_label"]?.stringValue, let key = credentials[i], let k = base.keys.firstIndex(where: { $0.key == key }) {
@@ -164,14 +171,8 @@ enum WorldInference {
                 if let s = r.json?["can_receive_stars"]?.boolValue { base.users[ui].stars = s }
                 if let p = r.json?["can_receive_premium"]?.boolValue { base.users[ui].premium = p }
             case .prices where ok:
-                var pr = WorldDraft.Prices()
-                let stars = r.json?["stars"]
-                pr.perStar = stars?["price_per_star"]?.numberText ?? stars?["price_per_star"]?.stringValue
-                pr.minStars = stars?["min_quantity"]?.intValue
-                for (k, v) in r.json?["premium"]?.objectPairs ?? [] {
-                    if let months = Int(k.prefix { $0.isNumber }), let text = v.numberText ?? v.stringValue { pr.premium.append((months, text)) }
-                }
-                base.prices[d] = pr
+                let pr = RecordedDialects.traits(d)?.answers?.prices(r.json) ?? RecordedPrices()
+                base.prices[d] = WorldDraft.Prices(perStar: pr.perStar, minStars: pr.minStars, premium: pr.premium)
             case .status(let id) where ok:
                 let state = r.json?["status"]?.stringValue ?? ""
                 polls[id, default: []].append((e.started.milliseconds, state))
@@ -191,14 +192,14 @@ enum WorldInference {
             }
         }
         // Stars prices from what orders cost, when no price list was read.
-        for d in ["sh4de", "tgmarket"] where base.prices[d] == nil {
-            let documented: UnitPrice = d == "sh4de" ? PriceList.sh4de.perStar : UnitPrice("0.012")!
+        for (d, list) in RecordedDialects.documentedPrices where base.prices[d] == nil {
+            let documented = list.perStar
             var fits = true
             var inferred: Int64?
             for (i, e) in exchanges.enumerated() where dialectOf[i] == d {
                 guard case .order(let kind) = reading(e, dialect: d).kind, kind == "stars", (e.status ?? 0) / 100 == 2,
                     let json = try? JSON.parse(e.responseBody), let cost = cents(json["cost_usd"] ?? json["price_usd"]),
-                    let q = json["quantity"]?.intValue ?? json["amount"]?.intValue ?? bodyInt(e, "quantity") ?? bodyInt(e, "amount"), q > 0
+                    let q = RecordedDialects.starsFields.lazy.compactMap({ json[$0]?.intValue }).first ?? bodyInt(e, RecordedDialects.starsFields), q > 0
                 else { continue }
                 if documented.cost(of: q).cents != cost { fits = false }
                 inferred = inferred ?? (cost * 1_000_000 / 100) / Int64(q)
@@ -240,7 +241,7 @@ enum WorldInference {
             base.lifecycles[kind] = l
         }
         // Accounts.
-        for k in base.keys where moneyDialects.contains(k.dialect) {
+        for k in base.keys where RecordedDialects.showsMoney(k.dialect) {
             let m0 = money[k.owner] ?? Money0()
             base.accounts.append(WorldDraft.Account(owner: k.owner, balance: m0.balance ?? 10_000, spent: max(0, m0.spent ?? 0), prior: max(0, m0.prior ?? 0)))
         }
@@ -267,13 +268,13 @@ enum WorldInference {
     }
 
     static func estimatedCost(_ e: RecordedExchange, dialect: String, prices: [String: WorldDraft.Prices]) -> Int64 {
-        if let q = bodyInt(e, "quantity") ?? bodyInt(e, "amount") {
-            let per = prices[dialect]?.perStar.flatMap { UnitPrice($0) } ?? (dialect == "tgmarket" ? UnitPrice("0.012")! : PriceList.sh4de.perStar)
+        if let q = bodyInt(e, RecordedDialects.starsFields) {
+            let per = prices[dialect]?.perStar.flatMap { UnitPrice($0) } ?? RecordedDialects.estimatePrices(dialect).perStar
             return per.cost(of: q).cents
         }
-        if let months = bodyInt(e, "months") ?? bodyInt(e, "duration") {
+        if let months = bodyInt(e, RecordedDialects.premiumFields) {
             if let text = prices[dialect]?.premium.first(where: { $0.0 == months })?.1, let c = FixedPoint.parse(text, scale: 2) { return c }
-            return PriceList.sh4de.premium[months]?.cents ?? 0
+            return RecordedDialects.estimatePrices(dialect).premium[months]?.cents ?? 0
         }
         return 0
     }
@@ -286,6 +287,11 @@ enum WorldInference {
 
     static func bodyInt(_ e: RecordedExchange, _ name: String) -> Int? {
         (try? JSON.parse(e.body))?[name]?.intValue
+    }
+
+    /// The first of these fields the request body has as an integer.
+    static func bodyInt(_ e: RecordedExchange, _ names: [String]) -> Int? {
+        names.lazy.compactMap { bodyInt(e, $0) }.first
     }
 }
 

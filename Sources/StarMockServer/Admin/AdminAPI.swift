@@ -56,6 +56,14 @@ struct AdminAPI: Sendable {
         return Self.ok([
             ("status", .string("ok")),
             ("dialects", .array(dialects.names.map(JSON.string))),
+            // The dashboard's own parts each dialect's control API offers (`DashboardPanel`).
+            (
+                "dashboard",
+                .object(
+                    dialects.dialects.filter { !$0.dashboardPanels.isEmpty }.map { d in
+                        (d.id.name, .array(d.dashboardPanels.map { .string($0.rawValue) }))
+                    })
+            ),
             ("clock", .string(mode.description)),
             ("now", .string(now.iso8601)),
         ])

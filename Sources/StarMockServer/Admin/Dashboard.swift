@@ -109,7 +109,7 @@ enum Dashboard {
 <script>
 "use strict";
 const $ = (id) => document.getElementById(id);
-let lastSequence = 0, previous = null, dialects = [], clockMode = "";
+let lastSequence = 0, previous = null, dialects = [], panels = {}, clockMode = "";
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -213,15 +213,21 @@ function render(state, faults) {
   activity(state);
 }
 
+// The served dialects whose control API offers this dashboard panel (health's "dashboard").
+function offering(panel) { return dialects.filter((d) => (panels[d] || []).includes(panel)); }
+
 async function invoices() {
-  const list = dialects.includes("papaya") ? (await call("GET", "/__admin/papaya")).invoices : [];
-  $("telegram-pay").hidden = !dialects.includes("telegram");
-  $("invoices-section").hidden = list.length === 0 && !dialects.includes("telegram");
-  fill("invoices", list, (i) => el("tr", { "data-invoice": "papaya-" + i.id },
-    el("td", {}, "papaya #" + i.id + (i.title ? " " + i.title : "")), el("td", {}, i.rate + " " + i.period),
+  const lists = await Promise.all(offering("invoices").map(async (d) =>
+    (await call("GET", "/__admin/" + d)).invoices.map((i) => ({ dialect: d, invoice: i }))));
+  const list = lists.flat();
+  const payLink = offering("pay-link").length > 0;
+  $("telegram-pay").hidden = !payLink;
+  $("invoices-section").hidden = list.length === 0 && !payLink;
+  fill("invoices", list, ({ dialect: d, invoice: i }) => el("tr", { "data-invoice": d + "-" + i.id },
+    el("td", {}, d + " #" + i.id + (i.title ? " " + i.title : "")), el("td", {}, i.rate + " " + i.period),
     el("td", { class: "paid" }, i.is_paid ? "paid by " + i.recipient : "unpaid"),
     el("td", {}, i.is_paid ? "" : el("button", {
-      onclick: () => act("POST", "/__admin/papaya/invoices/" + i.id + "/pay", { tg_user_id: 123456789 }) }, "pay"))));
+      onclick: () => act("POST", "/__admin/" + d + "/invoices/" + i.id + "/pay", { tg_user_id: 123456789 }) }, "pay"))));
 }
 
 async function refresh() {
@@ -236,7 +242,7 @@ async function refresh() {
 
 async function start() {
   const health = await call("GET", "/__admin/health");
-  dialects = health.dialects; clockMode = health.clock;
+  dialects = health.dialects; panels = health.dashboard || {}; clockMode = health.clock;
   $("dialects").textContent = dialects.join(", ");
   $("clock-mode").textContent = clockMode;
   $("clock-controls").hidden = clockMode !== "virtual";
@@ -253,7 +259,7 @@ async function start() {
     act("POST", "/__admin/faults", fault);
   });
   $("fault-clear").addEventListener("click", () => act("DELETE", "/__admin/faults"));
-  $("tg-pay").addEventListener("click", () => act("POST", "/__admin/telegram/pay", { user_id: Number($("tg-user").value), link: $("tg-link").value }));
+  $("tg-pay").addEventListener("click", () => act("POST", "/__admin/" + offering("pay-link")[0] + "/pay", { user_id: Number($("tg-user").value), link: $("tg-link").value }));
   const tick = async () => { try { await refresh(); } catch (e) { say("control API: " + e.message); } setTimeout(tick, 500); };
   tick();
 }
