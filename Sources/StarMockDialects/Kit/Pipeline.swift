@@ -61,12 +61,33 @@ package struct Pipeline: Sendable {
     /// A pipeline over these dialects.
     package init(_ dialects: DialectSet) { self.dialects = dialects }
 
-    /// Decides one request. `bodyLimit` is set when the body was over it (the dialect's 413).
-    package func run(_ request: DialectRequest, bodyLimit: Int? = nil, in world: inout WorldState) -> Exchange {
-        // Split once: choosing the dialect and routing read the same segments.
+    /// What a request is before the world sees it: its path's segments, the dialect serving
+    /// it and the credential it presents. Reads only the request, so a server computes it
+    /// outside the world's lock.
+    package struct Routed: Sendable {
+        let segments: [Substring]
+        let dialect: (any Dialect)?
+        let credential: Credential?
+    }
+
+    /// Splits the path (once: choosing the dialect and routing read the same segments), picks
+    /// the dialect and reads the credential.
+    package func route(_ request: DialectRequest) -> Routed {
         let segments = EndpointTable.segments(request.path)
         let dialect = dialects.dialect(for: segments)
-        let credential = dialect?.credential(of: request)
+        return Routed(segments: segments, dialect: dialect, credential: dialect?.credential(of: request))
+    }
+
+    /// Decides one request. `bodyLimit` is set when the body was over it (the dialect's 413).
+    package func run(_ request: DialectRequest, bodyLimit: Int? = nil, in world: inout WorldState) -> Exchange {
+        run(request, routed: route(request), bodyLimit: bodyLimit, in: &world)
+    }
+
+    /// Decides one request already routed by `route(_:)`.
+    package func run(_ request: DialectRequest, routed: Routed, bodyLimit: Int? = nil, in world: inout WorldState) -> Exchange {
+        let segments = routed.segments
+        let dialect = routed.dialect
+        let credential = routed.credential
         var exchange = Exchange(
             request: request, received: world.now, dialect: dialect?.id, credential: credential?.secret,
             reply: .now(DialectResponse(status: 0, body: [])))

@@ -266,7 +266,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let loop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: loop)
         let bodyLimit = bodyTooLarge ? state.maxBodyBytes : nil
-        let plan = world.transact { w in state.pipeline.run(request, bodyLimit: bodyLimit, in: &w) }
+        // What needs only the request is read before the world's lock is taken.
+        let routed = state.pipeline.route(request)
+        let plan = world.transact { w in state.pipeline.run(request, routed: routed, bodyLimit: bodyLimit, in: &w) }
         switch plan.reply {
         case .now(let response):
             deliver(plan, response: response, head: head, context: context)
