@@ -182,7 +182,9 @@ struct RecordingProxyUpstreamTests {
                 "/garbage": .bytes("\u{1}\u{2} not HTTP at all\r\n\r\n"),
                 "/truncated": .bytes("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b"),
                 "/hold": .hold,
-            ], timeout: 0.5
+            ],
+            // 0.5 s was once too short for the /empty upstream to close, with the whole suite running.
+            timeout: 2
         ) { proxy, _ in
             let request = { (path: String) in Array("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n".utf8) }
             let empty = try await RawHTTP.exchange(port: proxy.port, bytes: request("/empty"))

@@ -68,14 +68,28 @@ package struct Pipeline: Sendable {
         let segments: [Substring]
         let dialect: (any Dialect)?
         let credential: Credential?
+        /// What the dialect's `prepare` made of the request, and the endpoint its table
+        /// matches (both read only the request); used where the pipeline reaches them.
+        let preparation: Preparation?
+        let match: EndpointTable.Match?
     }
 
     /// Splits the path (once: choosing the dialect and routing read the same segments), picks
-    /// the dialect and reads the credential.
+    /// the dialect, reads the credential, prepares the request and matches its endpoint.
     package func route(_ request: DialectRequest) -> Routed {
         let segments = EndpointTable.segments(request.path)
-        let dialect = dialects.dialect(for: segments)
-        return Routed(segments: segments, dialect: dialect, credential: dialect?.credential(of: request))
+        guard let dialect = dialects.dialect(for: segments) else {
+            return Routed(segments: segments, dialect: nil, credential: nil, preparation: nil, match: nil)
+        }
+        let preparation = dialect.prepare(request)
+        var match: EndpointTable.Match?
+        if case .ready(let prepared) = preparation {
+            let path = prepared.request.path == request.path ? segments : EndpointTable.segments(prepared.request.path)
+            match = dialect.endpoints.route(method: prepared.request.method, segments: path)
+        }
+        return Routed(
+            segments: segments, dialect: dialect, credential: dialect.credential(of: request), preparation: preparation,
+            match: match)
     }
 
     /// Decides one request. `bodyLimit` is set when the body was over it (the dialect's 413).
@@ -85,7 +99,6 @@ package struct Pipeline: Sendable {
 
     /// Decides one request already routed by `route(_:)`.
     package func run(_ request: DialectRequest, routed: Routed, bodyLimit: Int? = nil, in world: inout WorldState) -> Exchange {
-        let segments = routed.segments
         let dialect = routed.dialect
         let credential = routed.credential
         var exchange = Exchange(
@@ -114,7 +127,7 @@ package struct Pipeline: Sendable {
                 exchange.reply = .now(response)
                 exchange.faults.append(code)
             } else {
-                exchange.reply = answer(request, segments: segments, credential: credential ?? .absent, by: dialect, in: &world)
+                exchange.reply = answer(request, routed: routed, credential: credential ?? .absent, by: dialect, in: &world)
                 if let verbatim = faults.verbatimAfter {
                     // A held answer (`?wait=true`) is replaced too: the recording is what counts.
                     exchange.reply = .now(Self.response(verbatim))
@@ -157,20 +170,23 @@ package struct Pipeline: Sendable {
     /// The dialect's own answer: what it reads first, the route, the key, the rate limit,
     /// the endpoint (the Bot API authenticates before routing; the others route first).
     private func answer(
-        _ request: DialectRequest, segments: [Substring], credential: Credential, by dialect: any Dialect,
+        _ request: DialectRequest, routed pure: Routed, credential: Credential, by dialect: any Dialect,
         in world: inout WorldState
     ) -> DialectReply {
         let prepared: Prepared
-        switch dialect.prepare(request) {
+        switch pure.preparation ?? dialect.prepare(request) {
         case .ready(let p): prepared = p
         case .answered(let response): return .now(response)
         }
         let table = dialect.endpoints
         let method = prepared.request.method
-        let path = prepared.request.path == request.path ? segments : EndpointTable.segments(prepared.request.path)
+        let path = prepared.request.path == request.path ? pure.segments : EndpointTable.segments(prepared.request.path)
+        // Matched outside the lock by `route(_:)`; answered before or after the credential as
+        // the table says.
+        let match = pure.match ?? table.route(method: method, segments: path)
         var routed: (Endpoint, [String: String])?
         if !table.authenticateFirst {
-            switch table.route(method: method, segments: path) {
+            switch match {
             case .found(let endpoint, let captures): routed = (endpoint, captures)
             case .problem(let problem): return .now(dialect.render(problem))
             }
@@ -192,7 +208,7 @@ package struct Pipeline: Sendable {
             return .now(dialect.rateLimited(retryAfter: retryAfter, request))
         }
         if routed == nil {
-            switch table.route(method: method, segments: path) {
+            switch match {
             case .found(let endpoint, let captures): routed = (endpoint, captures)
             case .problem(let problem): return .now(dialect.render(problem))
             }
