@@ -380,6 +380,14 @@ struct GracefulShutdownTests {
         try await wire.write(
             "POST /api/v1/order/stars HTTP/1.1\r\nHost: x\r\nX-API-Key: sh4de_xxxx\r\nContent-Type: application/json\r\n"
                 + "Content-Length: \(body.utf8.count)\r\n\r\n" + String(body.prefix(10)))
+        // The server must have accepted the connection before the shutdown begins: one still in
+        // the kernel's backlog is not the server's yet (under a loaded suite, 500 ms was once
+        // not enough, and the shutdown found no connection and stopped listening).
+        let accepting = ContinuousClock.now
+        while server.openConnections == 0 && ContinuousClock.now - accepting < .seconds(10) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try #require(server.openConnections == 1)
         try await Task.sleep(for: .milliseconds(500))
         let shutdown = Task { try await server.shutdown() }
         try await Task.sleep(for: .milliseconds(300))

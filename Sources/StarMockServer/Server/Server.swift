@@ -100,6 +100,9 @@ public final class Server: Sendable, Service {
     private let state: ServerState
 
     /// `http://HOST:PORT`.
+    /// How many connections the server has accepted and not yet closed (tests wait on it).
+    package var openConnections: Int { state.connections.count }
+
     public var baseURL: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
     private init(
