@@ -485,23 +485,13 @@ struct HTTPEdgeTests {
 struct ServeHardeningTests {
     @Test("serve --host 0.0.0.0 without a token exits 1 before listening, saying how to choose")
     func exposedServe() throws {
-        let process = Process()
-        process.executableURL = try #require(ServeCommandTests.binary, "build the starmock product first (swift build)")
-        process.arguments = ["serve", "--host", "0.0.0.0", "--port", "0"]
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "STARMOCK_ADMIN_TOKEN")
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 1)
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(message.contains("--admin-token"))
-        #expect(message.contains("--admin-open"))
-        #expect(out.fileHandleForReading.readDataToEndOfFile().isEmpty)
+        let run = try ServeCommandTests.runToExit(["serve", "--host", "0.0.0.0", "--port", "0"], environment: environment)
+        #expect(run.status == 1)
+        #expect(run.err.contains("--admin-token"))
+        #expect(run.err.contains("--admin-open"))
+        #expect(run.out.isEmpty)
     }
 
     @Test("serve reads the admin token from STARMOCK_ADMIN_TOKEN")

@@ -5,10 +5,11 @@ import Testing
 /// `starmock record`, `serve --har` and `scenario from` as a user runs them: real processes.
 @Suite("starmock record, serve --har, scenario from (the executable)", .timeLimit(.minutes(1)))
 struct RecordCommandTests {
-    func run(_ args: [String]) throws -> (Process, Pipe, Pipe, String) {
+    func run(_ args: [String], environment: [String: String]? = nil) throws -> (Process, Pipe, Pipe, String) {
         let process = Process()
         process.executableURL = try #require(ServeCommandTests.binary, "build the starmock product first (swift build)")
         process.arguments = args
+        if let environment { process.environment = environment }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -85,21 +86,17 @@ struct RecordCommandTests {
 
     @Test("record without libcurl: one clear line and exit 1 before listening; serve does not need it")
     func recordWithoutLibcurl() throws {
-        let process = Process()
-        process.executableURL = try #require(ServeCommandTests.binary, "build the starmock product first (swift build)")
-        process.arguments = ["record", "--upstream", "http://127.0.0.1:1", "--port", "0", "--out", Self.temp("a.har")]
-        process.environment = ProcessInfo.processInfo.environment.merging(["STARMOCK_LIBCURL": "/nonexistent/libcurl.so.4"]) { $1 }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 1)
-        #expect(out.fileHandleForReading.readDataToEndOfFile().isEmpty, "no listening line")
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(message.hasPrefix("starmock record: libcurl (/nonexistent/libcurl.so.4) is needed to reach the upstream"), "\(message)")
-        #expect(message.filter { $0 == "\n" }.count == 1, "one line: \(message)")
+        let environment = ProcessInfo.processInfo.environment.merging(["STARMOCK_LIBCURL": "/nonexistent/libcurl.so.4"]) { $1 }
+        let record = try ServeCommandTests.runToExit(
+            ["record", "--upstream", "http://127.0.0.1:1", "--port", "0", "--out", Self.temp("a.har")], environment: environment)
+        #expect(record.status == 1)
+        #expect(record.out.isEmpty, "no listening line")
+        #expect(record.err.hasPrefix("starmock record: libcurl (/nonexistent/libcurl.so.4) is needed to reach the upstream"), "\(record.err)")
+        #expect(record.err.filter { $0 == "\n" }.count == 1, "one line: \(record.err)")
+        // serve, with the same missing libcurl, starts and listens.
+        let (serve, _, _, line) = try run(["serve", "--port", "0", "--clock", "virtual"], environment: environment)
+        defer { if serve.isRunning { serve.terminate() } }
+        #expect(line.hasPrefix("starmock listening on http://127.0.0.1:"), "\(line)")
     }
 
     @Test("scenario from: a clear error and exit 1 for a file that is not a recording")

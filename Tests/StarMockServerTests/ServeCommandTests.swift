@@ -15,6 +15,23 @@ struct ServeCommandTests {
         return nil
     }
 
+    /// Runs `starmock ARGS` to its exit (in `environment`, else this process's) and returns its
+    /// status, stdout and stderr.
+    static func runToExit(_ args: [String], environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = try #require(binary, "build the starmock product first (swift build)")
+        process.arguments = args
+        if let environment { process.environment = environment }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        process.waitUntilExit()
+        let text = { (pipe: Pipe) in String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        return (process.terminationStatus, text(out), text(err))
+    }
+
     /// Starts `starmock serve ARGS` and returns the process, its stdout and the first line.
     func start(_ args: [String]) throws -> (Process, Pipe, String) {
         let process = Process()
@@ -139,16 +156,8 @@ struct ServeCommandTests {
         ["--clock", "sometimes"], ["--port", "70000"], ["--dialect", "nosuch"],
     ])
     func badOptions(_ args: [String]) throws {
-        let process = Process()
-        process.executableURL = try #require(Self.binary)
-        process.arguments = ["serve"] + args
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 64)
-        #expect(message.contains("Error:"))
+        let run = try Self.runToExit(["serve"] + args)
+        #expect(run.status == 64)
+        #expect(run.err.contains("Error:"))
     }
 }
