@@ -62,14 +62,14 @@ package struct Pipeline: Sendable {
     package init(_ dialects: DialectSet) { self.dialects = dialects }
 
     /// What a request is before the world sees it: its path's segments, the dialect serving
-    /// it and the credential it presents. Reads only the request, so a server computes it
-    /// outside the world's lock.
+    /// it, the credential it presents, what the dialect's `prepare` made of it and the endpoint
+    /// it matches. Reads only the request, so a server computes it outside the world's lock.
     package struct Routed: Sendable {
         let segments: [Substring]
         let dialect: (any Dialect)?
         let credential: Credential?
-        /// What the dialect's `prepare` made of the request, and the endpoint its table
-        /// matches (both read only the request); used where the pipeline reaches them.
+        /// Used where the pipeline's steps reach them (the match before or after the
+        /// credential, as the table says).
         let preparation: Preparation?
         let match: EndpointTable.Match?
     }

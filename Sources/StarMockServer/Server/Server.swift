@@ -99,10 +99,10 @@ public final class Server: Sendable, Service {
     private let group: any EventLoopGroup
     private let state: ServerState
 
-    /// `http://HOST:PORT`.
     /// How many connections the server has accepted and not yet closed (tests wait on it).
     package var openConnections: Int { state.connections.count }
 
+    /// `http://HOST:PORT`.
     public var baseURL: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
     private init(
