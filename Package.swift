@@ -6,6 +6,22 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+// The release executables are linked as one self-contained file: the Swift runtime and
+// Foundation inside (`-static-stdlib`), at a fixed address (`-no-pie`: no load-time
+// relocation of the ~96,000 pointers Swift's metadata holds), exporting no symbols
+// (`--no-export-dynamic`, which the static runtime's link arguments would turn on). Measured
+// in docs/performance.md: idle memory and cold start. Debug builds (and `swift test`, whose
+// test runner loads the dynamic runtime) are linked as SwiftPM does by default.
+let releaseExecutable: [LinkerSetting] = [
+    .unsafeFlags(
+        [
+            "-static-stdlib", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic",
+            "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections",
+            "-lswiftSynchronization",
+        ],
+        .when(platforms: [.linux], configuration: .release))
+]
+
 let package = Package(
     name: "StarMock",
     platforms: [.macOS(.v15)],
@@ -71,7 +87,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: releaseExecutable
         ),
         .executableTarget(
             name: "bare-nio-baseline",
@@ -80,7 +97,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            // Linked as starmock is, so that the two are compared like for like.
+            linkerSettings: releaseExecutable
         ),
         .testTarget(
             name: "StarMockTransportTests",

@@ -15,6 +15,10 @@
 #   memory      VmRSS idle (after a few requests), and StarMock's after $JOURNALED journaled
 #               requests (scripts/bench/count.lua; the journal's `recorded` count says when).
 #
+# Both servers are the release builds, linked as Package.swift says (on Linux: the Swift
+# runtime and Foundation inside, no PIE, no exported symbols). With BEFORE, that build's cold
+# start and idle memory are measured too, against the same bare handler.
+#
 # Installs what is missing: wrk and nginx (apt-get), WireMock's standalone jar (the PyPI package
 # `wiremock` ships it; a venv in .build/bench-venv). Needs Java 17 and python3.
 #
@@ -30,11 +34,8 @@ cd "$(dirname "$0")/.."
 HERE=scripts/bench
 
 if [ "${SHORT:-0}" = 1 ]; then
-    DURATION=1 ROUNDS=1 LAT_DURATION=2 SPAWNS=3 JOURNALED=20000 WARMUP=2 MEM_TIMEOUT=120 STATIC=${STATIC:-0}
+    DURATION=1 ROUNDS=1 LAT_DURATION=2 SPAWNS=3 JOURNALED=20000 WARMUP=2 MEM_TIMEOUT=120
 fi
-# Also measure cold start and memory of both servers linked with `--static-swift-stdlib` (the
-# Swift runtime and Foundation inside the binary; a separate build in .build/static).
-STATIC=${STATIC:-1}
 DURATION=${DURATION:-4}          # seconds per throughput run
 ROUNDS=${ROUNDS:-3}              # runs per row; the median is reported
 THREADS=${THREADS:-2}
@@ -85,12 +86,6 @@ say "building starmock and the bare NIO handler (release)"
 swift build -c release --product starmock >&2
 swift build -c release --product bare-nio-baseline >&2
 BIN=$(swift build -c release --show-bin-path)
-if [ "$STATIC" = 1 ]; then
-    say "building both again with --static-swift-stdlib (.build/static)"
-    swift build -c release --static-swift-stdlib --build-path .build/static --product starmock >&2
-    swift build -c release --static-swift-stdlib --build-path .build/static --product bare-nio-baseline >&2
-    SBIN=$(swift build -c release --static-swift-stdlib --build-path .build/static --show-bin-path)
-fi
 
 # 1,000 connections need the descriptors, in wrk and in the servers started below.
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 4096 ]; then
@@ -339,16 +334,14 @@ latency "WireMock, async responses, \`fixedDelayMilliseconds: 200\`" "$WMA_URL/"
 stop "$WMA_PID"
 
 # ---- cold start ---------------------------------------------------------------------------------
-cold() {  # bin-dir → "bare starmock" medians in ms
-    local bare mock
-    bare=$(python3 "$HERE/coldstart.py" --spawns "$SPAWNS" --path / -- "$1/bare-nio-baseline")
-    mock=$(python3 "$HERE/coldstart.py" --spawns "$SPAWNS" --path /api/v1/balance \
-        --header 'X-API-Key: sh4de_xxxx' -- "$1/starmock" serve --port 0)
-    echo "$bare $mock"
+cold_mock() {  # starmock binary → median ms
+    python3 "$HERE/coldstart.py" --spawns "$SPAWNS" --path /api/v1/balance \
+        --header 'X-API-Key: sh4de_xxxx' -- "$1" serve --port 0
 }
 say "cold start: $SPAWNS spawns each"
-read -r COLD_BARE COLD_MOCK <<<"$(cold "$BIN")"
-if [ "$STATIC" = 1 ]; then read -r SCOLD_BARE SCOLD_MOCK <<<"$(cold "$SBIN")"; fi
+COLD_BARE=$(python3 "$HERE/coldstart.py" --spawns "$SPAWNS" --path / -- "$BIN/bare-nio-baseline")
+COLD_MOCK=$(cold_mock "$BIN/starmock")
+if [ -n "${BEFORE:-}" ]; then COLD_OLD=$(cold_mock "$BEFORE"); fi
 
 # ---- memory -------------------------------------------------------------------------------------
 memory() {  # bin-dir name → "bare-idle starmock-idle starmock-after recorded" (MiB, MiB, MiB, count)
@@ -384,10 +377,11 @@ say "memory: idle, then after $JOURNALED journaled requests (at most $MEM_TIMEOU
 read -r RSS_BARE RSS_IDLE RSS_AFTER RECORDED <<<"$(memory "$BIN" "")"
 MEM_NOTE=""
 [ "$RECORDED" -ge "$JOURNALED" ] || MEM_NOTE=" (short of $JOURNALED: wrk's $MEM_TIMEOUT s ran out)"
-if [ "$STATIC" = 1 ]; then
-    read -r SRSS_BARE SRSS_IDLE SRSS_AFTER SRECORDED <<<"$(memory "$SBIN" "-static")"
-    SMEM_NOTE=""
-    [ "$SRECORDED" -ge "$JOURNALED" ] || SMEM_NOTE=" (short of $JOURNALED: wrk's $MEM_TIMEOUT s ran out)"
+if [ -n "${BEFORE:-}" ]; then  # the other build: idle only
+    start_mock memold "$BEFORE"
+    for _ in $(seq 10); do curl -fsS -o /dev/null -H 'X-API-Key: sh4de_xxxx' "$URL/api/v1/balance"; done
+    RSS_OLD=$(rss_mib "$PID")
+    stop "$PID"
 fi
 
 # ---- the table ----------------------------------------------------------------------------------
@@ -420,18 +414,15 @@ REPORT=$(
     echo "| **cold start**: spawn → first 200, median of $SPAWNS | ms | ÷ bare NIO | |$pad"
     echo "| bare NIO handler | $COLD_BARE | 1.00 | |$pad"
     echo "| \`starmock serve --port 0\`, \`GET /api/v1/balance\` | $COLD_MOCK | $(ratio "$COLD_MOCK" "$COLD_BARE") | |$pad"
-    if [ "$STATIC" = 1 ]; then
-        echo "| bare NIO handler, \`--static-swift-stdlib\` | $SCOLD_BARE | 1.00 | |$pad"
-        echo "| starmock, \`--static-swift-stdlib\` | $SCOLD_MOCK | $(ratio "$SCOLD_MOCK" "$SCOLD_BARE") | |$pad"
+    if [ -n "${BEFORE:-}" ]; then
+        echo "| before: \`$BEFORE serve --port 0\` | $COLD_OLD | $(ratio "$COLD_OLD" "$COLD_BARE") | |$pad"
     fi
     echo "| **memory**: VmRSS | MiB | ÷ bare NIO idle | ÷ starmock idle |$pad"
     echo "| bare NIO handler, idle (10 requests) | $RSS_BARE | 1.00 | |$pad"
     echo "| starmock, idle (10 requests) | $RSS_IDLE | $(ratio "$RSS_IDLE" "$RSS_BARE") | 1.00 |$pad"
     echo "| starmock after $RECORDED journaled \`GET /api/v1/balance\`$MEM_NOTE | $RSS_AFTER | $(ratio "$RSS_AFTER" "$RSS_BARE") | $(ratio "$RSS_AFTER" "$RSS_IDLE") |$pad"
-    if [ "$STATIC" = 1 ]; then
-        echo "| bare NIO handler, \`--static-swift-stdlib\`, idle | $SRSS_BARE | 1.00 | |$pad"
-        echo "| starmock, \`--static-swift-stdlib\`, idle | $SRSS_IDLE | $(ratio "$SRSS_IDLE" "$SRSS_BARE") | 1.00 |$pad"
-        echo "| starmock, \`--static-swift-stdlib\`, after $SRECORDED journaled$SMEM_NOTE | $SRSS_AFTER | $(ratio "$SRSS_AFTER" "$SRSS_BARE") | $(ratio "$SRSS_AFTER" "$SRSS_IDLE") |$pad"
+    if [ -n "${BEFORE:-}" ]; then
+        echo "| before: \`$BEFORE\`, idle (10 requests) | $RSS_OLD | $(ratio "$RSS_OLD" "$RSS_BARE") | |$pad"
     fi
 )
 echo "$REPORT"

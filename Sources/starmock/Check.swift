@@ -6,6 +6,7 @@ extension StarMockCommand {
     /// `starmock check FILE…`: read scenario files and report every one that is wrong.
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Check scenario files without serving them.",
             discussion: """
                 Prints "FILE: ok (NAME)" for each good file and "FILE:LINE:COL: MESSAGE" on stderr \

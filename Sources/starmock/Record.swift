@@ -8,6 +8,7 @@ extension StarMockCommand {
     /// `starmock record --upstream URL --out FILE.har`: a recording proxy.
     struct Record: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "record",
             abstract: "Record a real upstream through a proxy, as HAR 1.2 with the credentials redacted.",
             discussion: """
                 Point your client at the proxy instead of the upstream. Each request is forwarded to \

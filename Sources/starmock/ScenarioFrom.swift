@@ -15,6 +15,7 @@ extension StarMockCommand.ScenarioCommand {
     /// `starmock scenario from FILE.har|journal.json [--dialect NAME] [--contract]`.
     struct From: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "from",
             abstract: "Write to stdout a scenario that reproduces a recording (HAR 1.2 or StarMock's journal JSON).",
             discussion: """
                 The starting world is inferred from the answers (balances, order ids, users, prices), \

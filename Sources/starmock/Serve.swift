@@ -12,6 +12,7 @@ extension StarMockCommand {
     /// `starmock serve`: serve the dialects over a world until SIGINT or SIGTERM.
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "serve",
             abstract: "Serve the fake upstream (all dialects on one port, demo world by default).",
             discussion: """
                 When ready, prints exactly one line: "starmock listening on http://HOST:PORT".

@@ -7,14 +7,28 @@ struct StarMockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "starmock",
         abstract: "The offline upstream for Telegram Stars and Premium reseller APIs.",
-        subcommands: [Serve.self, Check.self, ContractCommand.self, Record.self, ScenarioCommand.self, BotsCommand.self],
-        defaultSubcommand: Serve.self)
+        discussion: "Without a subcommand (`starmock`, `starmock --port 9000`), `serve`.",
+        subcommands: [Serve.self, Check.self, ContractCommand.self, Record.self, ScenarioCommand.self, BotsCommand.self])
+    // `serve` is the default subcommand, but not through `defaultSubcommand`: with one,
+    // ArgumentParser reflects over every `serve` option again for each argument it reads,
+    // which was a sixth of the time from spawn to the first answer (docs/performance.md).
+
+    /// The arguments with `serve` put first when they name no subcommand: none at all, or
+    /// an option that is not one of ArgumentParser's own (`--help`, …).
+    static func withDefaultSubcommand(_ arguments: [String]) -> [String] {
+        guard let first = arguments.first else { return ["serve"] }
+        let ownFlags: Set<String> = ["-h", "-help", "--help", "--version", "--generate-completion-script", "--experimental-dump-help"]
+        guard first.hasPrefix("-"), !ownFlags.contains(first), !first.hasPrefix("--generate-completion-script=") else {
+            return arguments
+        }
+        return ["serve"] + arguments
+    }
 
     /// As ArgumentParser's, except that `contract` reports usage errors with exit code 2, as
     /// its documentation promises (ArgumentParser uses 64).
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(withDefaultSubcommand(Array(CommandLine.arguments.dropFirst())))
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {

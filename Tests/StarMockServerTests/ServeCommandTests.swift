@@ -33,10 +33,10 @@ struct ServeCommandTests {
     }
 
     /// Starts `starmock serve ARGS` and returns the process, its stdout and the first line.
-    func start(_ args: [String]) throws -> (Process, Pipe, String) {
+    func start(_ args: [String], subcommand: [String] = ["serve"]) throws -> (Process, Pipe, String) {
         let process = Process()
         process.executableURL = try #require(Self.binary, "build the starmock product first (swift build)")
-        process.arguments = ["serve"] + args
+        process.arguments = subcommand + args
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -150,6 +150,26 @@ struct ServeCommandTests {
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
+    }
+
+    @Test("Without a subcommand it serves: `starmock --port 0`; `--help` stays the root's, a bad option gets serve's usage")
+    func serveIsTheDefault() throws {
+        let (process, _, line) = try start(["--port", "0", "--clock", "virtual"], subcommand: [])
+        defer { if process.isRunning { process.terminate() } }
+        #expect(line.hasPrefix("starmock listening on http://127.0.0.1:"))
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+
+        let help = try Self.runToExit(["--help"])
+        #expect(help.status == 0)
+        #expect(help.out.contains("SUBCOMMANDS:") && help.out.contains("Without a subcommand"))
+        let bad = try Self.runToExit(["--clock", "sometimes"])
+        #expect(bad.status == 64)
+        #expect(bad.err.contains("starmock serve"))
+        let unknown = try Self.runToExit(["frob"])
+        #expect(unknown.status == 64)
+        #expect(unknown.err.contains("Unexpected argument 'frob'"))
     }
 
     @Test("Bad options get a clear message and a non-zero exit, not a crash", arguments: [
