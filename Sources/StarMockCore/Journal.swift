@@ -15,13 +15,23 @@ public struct JournalEntry: Sendable, Equatable {
     /// The API key or bot token presented.
     public var key: String?
     /// The request body (UTF-8, lossy), up to the journal's body cap.
-    public var requestBody: String
+    public var requestBody: String {
+        get { String(decoding: requestBodyBytes, as: UTF8.self) }
+        set { requestBodyBytes = Array(newValue.utf8) }
+    }
+    /// The request body's bytes as kept (decoded only when ``requestBody`` is read).
+    public var requestBodyBytes: [UInt8]
     /// The request body's full size in bytes, however much of it was kept.
     public var requestBodySize: Int
     /// The status sent; nil when no answer was sent (transport fault).
     public var status: Int?
     /// The response body (UTF-8, lossy), up to the journal's body cap.
-    public var responseBody: String
+    public var responseBody: String {
+        get { String(decoding: responseBodyBytes, as: UTF8.self) }
+        set { responseBodyBytes = Array(newValue.utf8) }
+    }
+    /// The response body's bytes as kept: the answer's own, shared, not copied.
+    public var responseBodyBytes: [UInt8]
     /// The response body's full size in bytes.
     public var responseBodySize: Int
     /// The fault applied, if any (`CHARGING_ERROR`, `reset`, `latency 200ms`, …).
@@ -47,10 +57,10 @@ public struct JournalEntry: Sendable, Equatable {
         self.method = method
         self.target = target
         self.key = key
-        self.requestBody = requestBody
+        self.requestBodyBytes = Array(requestBody.utf8)
         self.requestBodySize = requestBodySize ?? requestBody.utf8.count
         self.status = status
-        self.responseBody = responseBody
+        self.responseBodyBytes = Array(responseBody.utf8)
         self.responseBodySize = responseBodySize ?? responseBody.utf8.count
         self.fault = fault
         self.retryAfter = retryAfter
@@ -62,8 +72,8 @@ public struct JournalEntry: Sendable, Equatable {
     /// connection's `Host` (and so its port), are not compared.
     public static func == (a: JournalEntry, b: JournalEntry) -> Bool {
         a.sequence == b.sequence && a.receivedAt == b.receivedAt && a.answeredAt == b.answeredAt && a.dialect == b.dialect
-            && a.method == b.method && a.target == b.target && a.key == b.key && a.requestBody == b.requestBody
-            && a.status == b.status && a.responseBody == b.responseBody && a.fault == b.fault && a.retryAfter == b.retryAfter
+            && a.method == b.method && a.target == b.target && a.key == b.key && a.requestBodyBytes == b.requestBodyBytes
+            && a.status == b.status && a.responseBodyBytes == b.responseBodyBytes && a.fault == b.fault && a.retryAfter == b.retryAfter
             && a.requestBodySize == b.requestBodySize && a.responseBodySize == b.responseBodySize
     }
 
@@ -94,7 +104,7 @@ public struct JournalEntry: Sendable, Equatable {
     /// What the entry costs the journal's byte budget: its texts plus a fixed overhead.
     var cost: Int {
         Journal.entryOverhead + method.utf8.count + target.utf8.count + (key?.utf8.count ?? 0)
-            + requestBody.utf8.count + responseBody.utf8.count + (fault?.utf8.count ?? 0) + (retryAfter?.utf8.count ?? 0)
+            + requestBodyBytes.count + responseBodyBytes.count + (fault?.utf8.count ?? 0) + (retryAfter?.utf8.count ?? 0)
             + requestHeaders.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
             + responseHeaders.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
     }
@@ -186,8 +196,8 @@ public struct Journal: Sendable {
     public mutating func record(_ make: (Int) -> JournalEntry) {
         recorded += 1
         var entry = make(recorded)
-        entry.requestBody = Self.cut(entry.requestBody, to: bodyCap)
-        entry.responseBody = Self.cut(entry.responseBody, to: bodyCap)
+        entry.requestBodyBytes = Self.cut(entry.requestBodyBytes, to: bodyCap)
+        entry.responseBodyBytes = Self.cut(entry.responseBodyBytes, to: bodyCap)
         let cost = entry.cost
         while count > 0 && (count >= capacity || bytes + cost > byteBudget) { dropOldest() }
         if count == ring.count {
@@ -230,12 +240,15 @@ public struct Journal: Sendable {
 
     /// The first `cap` bytes of `text` (a character cut in two is dropped).
     static func cut(_ text: String, to cap: Int) -> String {
-        let utf8 = text.utf8
-        guard utf8.count > cap else { return text }
-        var end = utf8.index(utf8.startIndex, offsetBy: cap)
-        while end > utf8.startIndex && UTF8.isContinuation(utf8[end]) {
-            end = utf8.index(before: end)
-        }
-        return String(decoding: utf8[..<end], as: UTF8.self)
+        String(decoding: cut(Array(text.utf8), to: cap), as: UTF8.self)
+    }
+
+    /// The first `cap` bytes of UTF-8 `bytes` (a character cut in two is dropped); `bytes`
+    /// itself, shared, when it is no longer.
+    static func cut(_ bytes: [UInt8], to cap: Int) -> [UInt8] {
+        guard bytes.count > cap else { return bytes }
+        var end = cap
+        while end > 0 && UTF8.isContinuation(bytes[end]) { end -= 1 }
+        return Array(bytes[..<end])
     }
 }

@@ -20,6 +20,22 @@ struct JournalTests {
         #expect(kept.requestBodySize == 2000)
     }
 
+    @Test("Bodies given as bytes: cut at the cap on a character boundary, decoded (lossily) only when read")
+    func bodyBytes() {
+        var journal = Journal(capacity: 10, byteBudget: 1 << 20, bodyCap: 101)
+        journal.record {
+            var e = entry($0)
+            e.requestBodyBytes = Array(String(repeating: "é", count: 1000).utf8)
+            e.responseBodyBytes = [0x7B, 0xFF, 0x7D]  // `{`, a byte that is no UTF-8, `}`
+            return e
+        }
+        let kept = journal.entries[0]
+        #expect(kept.requestBodyBytes.count == 100, "the second byte of the 51st é is at the cap: both dropped")
+        #expect(kept.requestBody == String(repeating: "é", count: 50))
+        #expect(kept.responseBody == "{\u{FFFD}}")
+        #expect(kept.responseBodyBytes == [0x7B, 0xFF, 0x7D], "kept as sent")
+    }
+
     @Test("The byte budget evicts the oldest, dropped counts them, the newest is always kept")
     func budget() {
         var journal = Journal(capacity: 10_000, byteBudget: 10_000, bodyCap: 1000)

@@ -113,8 +113,10 @@ public struct DialectRequest: Sendable {
 extension String {
     /// ASCII case-insensitive equality (header names), without allocating.
     func caseInsensitiveEquals(_ other: String) -> Bool {
-        let a = utf8
-        let b = other.utf8
+        Self.caseInsensitiveEquals(utf8, other.utf8)
+    }
+
+    static func caseInsensitiveEquals(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
         return zip(a, b).allSatisfy { x, y in
             x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A)
@@ -196,4 +198,11 @@ public enum RequestProblem: Sendable, Equatable {
     /// The request is not valid HTTP for a reason the server names (400: an HTTP/1.1 request
     /// without `Host`).
     case badRequest(String)
+}
+
+extension Substring {
+    /// ASCII case-insensitive equality (path segments), without copying either side.
+    func caseInsensitiveEquals(_ other: Substring) -> Bool {
+        String.caseInsensitiveEquals(utf8, other.utf8)
+    }
 }

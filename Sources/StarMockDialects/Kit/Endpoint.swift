@@ -125,9 +125,12 @@ package struct PathTemplate: Sendable, Equatable, ExpressibleByStringLiteral, Cu
             case .literal(let text):
                 guard caseInsensitive ? part.caseInsensitiveEquals(text) : part == text else { return nil }
             case .capture(let prefix, let name):
-                // Deciding the scope, `bot` alone is still the Bot API's (its own 404).
-                guard part.hasPrefix(prefix), part.count > prefix.count || depth != nil else { return nil }
-                if depth == nil { captures[name] = String(part.dropFirst(prefix.count)) }
+                // Deciding the scope, `bot` alone is still the Bot API's (its own 404). By bytes,
+                // as the upstreams' routers compare (and no grapheme is counted per request).
+                let bytes = part.utf8
+                let prefixBytes = prefix.utf8.count
+                guard bytes.starts(with: prefix.utf8), bytes.count > prefixBytes || depth != nil else { return nil }
+                if depth == nil { captures[name] = String(part[bytes.index(bytes.startIndex, offsetBy: prefixBytes)...]) }
             }
         }
         return captures
@@ -166,7 +169,7 @@ package final class EndpointTable: Sendable {
 
     /// One segment count's endpoints, as indices into ``endpoints``.
     private struct Bucket: Sendable {
-        var byLastLiteral: [String: [Int]] = [:]
+        var byLastLiteral: [SegmentKey: [Int]] = [:]
         var lastIsCapture: [Int] = []
     }
 
@@ -206,8 +209,29 @@ package final class EndpointTable: Sendable {
         self.index = index
     }
 
-    private static func key(_ segment: some StringProtocol, _ caseInsensitive: Bool) -> String {
-        caseInsensitive ? segment.lowercased() : String(segment)
+    private static func key(_ segment: some StringProtocol, _ caseInsensitive: Bool) -> SegmentKey {
+        SegmentKey(Substring(segment), folded: caseInsensitive)
+    }
+
+    /// A path segment as a dictionary key, ASCII case folded when paths match without case
+    /// (as ``PathTemplate/match(_:caseInsensitive:depth:)`` compares them); hashed and
+    /// compared in place, so looking a request's segment up copies nothing.
+    struct SegmentKey: Hashable, Sendable {
+        let text: Substring
+        let folded: Bool
+
+        init(_ text: Substring, folded: Bool) {
+            self.text = text
+            self.folded = folded
+        }
+
+        static func == (a: SegmentKey, b: SegmentKey) -> Bool {
+            a.folded ? a.text.caseInsensitiveEquals(b.text) : a.text.utf8.elementsEqual(b.text.utf8)
+        }
+
+        func hash(into hasher: inout Hasher) {
+            for byte in text.utf8 { hasher.combine(folded && byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
+        }
     }
 
     /// What routing found.
@@ -310,6 +334,6 @@ package final class EndpointTable: Sendable {
 
 extension Substring {
     fileprivate func caseInsensitiveEquals(_ other: String) -> Bool {
-        String(self).caseInsensitiveEquals(other)
+        caseInsensitiveEquals(Substring(other))
     }
 }

@@ -30,23 +30,29 @@ package struct Exchange: Sendable {
     package func record(response: DialectResponse, in world: inout WorldState) {
         let now = world.now
         let lost = unanswered || transport.map { !$0.needsResponse } ?? false
-        let cap = world.journal.bodyCap + 4
         world.record { sequence in
-            JournalEntry(
+            var responseHeaders: [JournalHeader] = []
+            if !lost {
+                responseHeaders.reserveCapacity(response.headers.count + 1)
+                for (name, value) in response.headers where !name.caseInsensitiveEquals("Content-Length") {
+                    responseHeaders.append(JournalHeader(name, value))
+                }
+                responseHeaders.append(JournalHeader("Content-Length", String(response.body.count)))
+            }
+            var entry = JournalEntry(
                 sequence: sequence, receivedAt: received, answeredAt: now, dialect: dialect,
                 method: request.method.name, target: request.target, key: credential,
-                // Only what the journal keeps is decoded: a 1 MiB body never becomes a 1 MiB string.
-                requestBody: String(decoding: request.body.prefix(cap), as: UTF8.self),
-                status: lost ? nil : response.status,
-                responseBody: lost ? "" : String(decoding: response.body.prefix(cap), as: UTF8.self),
+                requestBody: "", status: lost ? nil : response.status, responseBody: "",
                 fault: faults.isEmpty ? nil : faults.joined(separator: "; "),
                 retryAfter: lost ? nil : response.headers.last { $0.0.caseInsensitiveEquals("Retry-After") }?.1,
                 requestBodySize: request.body.count, responseBodySize: lost ? 0 : response.body.count,
                 requestHeaders: request.headers.map { JournalHeader($0.0, $0.1) },
-                responseHeaders: lost
-                    ? []
-                    : response.headers.filter { !$0.0.caseInsensitiveEquals("Content-Length") }.map { JournalHeader($0.0, $0.1) }
-                        + [JournalHeader("Content-Length", String(response.body.count))])
+                responseHeaders: responseHeaders)
+            // The bodies' own bytes, shared (the journal cuts them to its cap): nothing is
+            // copied or decoded until the journal is read.
+            entry.requestBodyBytes = request.body
+            entry.responseBodyBytes = lost ? [] : response.body
+            return entry
         }
     }
 }
