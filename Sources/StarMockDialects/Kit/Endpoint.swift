@@ -260,21 +260,31 @@ package final class EndpointTable: Sendable {
     }
 
     package func route(method: HTTPMethod, segments: [Substring]) -> Match {
-        // The most specific templates win: `/api/v1/order/stars` over `/api/v1/order/{id}`.
-        var best: [(Endpoint, [String: String])] = []
+        // The most specific templates win: `/api/v1/order/stars` over `/api/v1/order/{id}`;
+        // among equals, the first in table order. A candidate with fewer literals than the
+        // best so far is not even matched (nor its captures made).
+        guard let bucket = index[segments.count] else { return .problem(.notFound) }
+        let named = segments.last.flatMap { bucket.byLastLiteral[Self.key($0, caseInsensitivePaths)] } ?? []
+        var best: [(index: Int, endpoint: Endpoint, captures: [String: String])] = []
         var bestLiterals = -1
-        for endpoint in candidates(segments).lazy.map({ self.endpoints[$0] }) {
-            guard let captures = endpoint.path.match(segments, caseInsensitive: caseInsensitivePaths) else { continue }
+        func consider(_ i: Int) {
+            let endpoint = endpoints[i]
             let literals = endpoint.path.literalCount
+            guard literals >= bestLiterals,
+                let captures = endpoint.path.match(segments, caseInsensitive: caseInsensitivePaths)
+            else { return }
             if literals > bestLiterals {
-                best = [(endpoint, captures)]
+                best = [(i, endpoint, captures)]
                 bestLiterals = literals
-            } else if literals == bestLiterals {
-                best.append((endpoint, captures))
+            } else {
+                best.append((i, endpoint, captures))
             }
         }
+        for i in named { consider(i) }
+        for i in bucket.lastIsCapture { consider(i) }
+        if best.count > 1 { best.sort { $0.index < $1.index } }
         var allowed: [HTTPMethod] = []
-        for (endpoint, captures) in best {
+        for (_, endpoint, captures) in best {
             guard let wanted = endpoint.method else { return .found(endpoint, captures) }
             if wanted == method || (headAsGet && method == .head && wanted == .get) { return .found(endpoint, captures) }
             allowed.append(wanted)
@@ -282,15 +292,6 @@ package final class EndpointTable: Sendable {
         }
         if allowed.isEmpty { return .problem(.notFound) }
         return .problem(.methodNotAllowed(allowed: allowed.map(\.name)))
-    }
-
-    /// The endpoints that may match `segments`, in table order.
-    private func candidates(_ segments: [Substring]) -> [Int] {
-        guard let bucket = index[segments.count] else { return [] }
-        let named = segments.last.flatMap { bucket.byLastLiteral[Self.key($0, caseInsensitivePaths)] } ?? []
-        if bucket.lastIsCapture.isEmpty { return named }
-        if named.isEmpty { return bucket.lastIsCapture }
-        return (named + bucket.lastIsCapture).sorted()
     }
 
     /// Path segments, empty ones dropped as the upstreams' routers do: `/api/v1/balance/` →
