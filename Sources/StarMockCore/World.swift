@@ -59,21 +59,31 @@ public final class World: Sendable {
 
     /// Runs `body` on the state under the lock, after letting due timers fire; then runs the
     /// callbacks the change produced, outside the lock.
+    @inlinable
     public func transact<R>(_ body: (inout WorldState) throws -> R) rethrows -> R {
-        let (result, effects, wake) = try state.withLock { state in
+        // Inlined into the caller, where `R` is known; the work is the non-generic
+        // `transactOnce` (a generic transaction cost every request generic metadata and copies).
+        var result: R?
+        try transactOnce { result = try body(&$0) }
+        return result!
+    }
+
+    /// ``transact(_:)``'s work.
+    @usableFromInline
+    func transactOnce(_ body: (inout WorldState) throws -> Void) rethrows {
+        let (effects, wake) = try state.withLock { state -> ([@Sendable () -> Void], (WorldTime, UInt64)?) in
             state.fireDueTimers()
-            let result = try body(&state)
+            try body(&state)
             state.drainSignals()
             let effects = state.effects
             state.effects.removeAll()
             let wake: (WorldTime, UInt64)? = state.nextDue.flatMap { due in
                 state.clock.realDelay(until: due).map { (due, $0) }
             }
-            return (result, effects, wake)
+            return (effects, wake)
         }
         for effect in effects { effect() }
         if let (due, delay) = wake { arm(due: due, delay: delay) }
-        return result
     }
 
     /// Reads the state.

@@ -4,9 +4,15 @@ import StarMockCore
 public struct DialectSet: Sendable {
     /// The dialects, in routing order.
     package let dialects: [any Dialect]
+    /// Their endpoint tables, in the same order (read once: choosing the dialect of every
+    /// request then calls no protocol requirement).
+    private let tables: [EndpointTable]
 
     /// A set of dialects.
-    package init(_ dialects: [any Dialect]) { self.dialects = dialects }
+    package init(_ dialects: [any Dialect]) {
+        self.dialects = dialects
+        self.tables = dialects.map(\.endpoints)
+    }
 
     /// The served dialects with these names, in this order; nil when one is unknown.
     public init?(named names: [String]) {
@@ -39,7 +45,10 @@ public struct DialectSet: Sendable {
     /// The dialect serving a path split into segments (``EndpointTable/segments(_:)``).
     package func dialect(for segments: [Substring]) -> (any Dialect)? {
         if dialects.count == 1 { return dialects[0] }
-        return dialects.first { $0.endpoints.claims(segments) } ?? dialects.first { $0.endpoints.claimsAsFallback(segments) }
+        if let i = tables.firstIndex(where: { $0.claims(segments) }) ?? tables.firstIndex(where: { $0.claimsAsFallback(segments) }) {
+            return dialects[i]
+        }
+        return nil
     }
 
     /// Renders a problem found before a dialect could read the request (headers too large, no

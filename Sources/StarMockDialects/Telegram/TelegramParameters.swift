@@ -35,10 +35,9 @@ public struct TelegramParameters: Sendable {
     public static func read(_ request: DialectRequest) -> Result<TelegramParameters, BodyError> {
         var pairs = request.query
         var files: [String] = []
-        let contentType = request.header("Content-Type") ?? ""
-        let mediaType = HeaderValue.main(contentType).lowercased()
         if !request.body.isEmpty {
-            switch mediaType {
+            let contentType = request.header("Content-Type") ?? ""
+            switch HeaderValue.main(contentType).lowercased() {
             case "application/json":
                 guard let json = try? JSON.parse(request.body), let object = json.objectPairs else {
                     return .failure(.invalidJSON)

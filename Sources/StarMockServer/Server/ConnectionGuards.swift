@@ -24,14 +24,23 @@ final class RequestLineCapture: ChannelInboundHandler, RemovableChannelHandler {
             let buffer = unwrapInboundIn(data)
             if firstByteAt == nil, buffer.readableBytes > 0 { firstByteAt = .now() }
             buffer.withUnsafeReadableBytes { bytes in
-                for byte in bytes {
-                    if byte == UInt8(ascii: "\n") || line.count >= Self.maxLine {
-                        complete = true
-                        break
-                    }
+                // Up to the line's end, copied in runs rather than byte by byte.
+                var rest = bytes[...]
+                while !complete, let first = rest.first {
                     // Blank lines before a request are allowed (RFC 9112 §2.2).
-                    if line.isEmpty && (byte == UInt8(ascii: "\r")) { continue }
-                    line.append(byte)
+                    if line.isEmpty && first == UInt8(ascii: "\r") {
+                        rest = rest.dropFirst()
+                        continue
+                    }
+                    let window = rest.prefix(Self.maxLine - line.count)
+                    if let end = window.firstIndex(of: UInt8(ascii: "\n")) {
+                        line.append(contentsOf: rest[..<end])
+                        complete = true
+                    } else {
+                        line.append(contentsOf: window)
+                        rest = rest[window.endIndex...]
+                        if line.count >= Self.maxLine { complete = true }
+                    }
                 }
             }
         }
