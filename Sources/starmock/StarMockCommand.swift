@@ -17,7 +17,8 @@ struct StarMockCommand: AsyncParsableCommand {
     /// an option that is not one of ArgumentParser's own (`--help`, …).
     static func withDefaultSubcommand(_ arguments: [String]) -> [String] {
         guard let first = arguments.first else { return ["serve"] }
-        let ownFlags: Set<String> = ["-h", "-help", "--help", "--version", "--generate-completion-script", "--experimental-dump-help"]
+        // An array, not a Set: this runs once, before anything else has hashed a string.
+        let ownFlags = ["-h", "-help", "--help", "--version", "--generate-completion-script", "--experimental-dump-help"]
         guard first.hasPrefix("-"), !ownFlags.contains(first), !first.hasPrefix("--generate-completion-script=") else {
             return arguments
         }
