@@ -1,4 +1,5 @@
 // swift-tools-version: 6.2
+import Foundation
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -12,15 +13,22 @@ let swiftSettings: [SwiftSetting] = [
 // (`--no-export-dynamic`, which the static runtime's link arguments would turn on). Measured
 // in docs/performance.md: idle memory and cold start. Debug builds (and `swift test`, whose
 // test runner loads the dynamic runtime) are linked as SwiftPM does by default.
-let releaseExecutable: [LinkerSetting] = [
-    .unsafeFlags(
-        [
-            "-static-stdlib", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic",
-            "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections",
-            "-lswiftSynchronization",
-        ],
-        .when(platforms: [.linux], configuration: .release))
-]
+// Each also lays the code its start runs out together (`Linker/<name>.order`, written by
+// scripts/startup-order.sh; gold places the listed sections in that order), so that the
+// pages a start touches are fewer. The file is looked for when the manifest is read.
+func releaseExecutable(_ name: String) -> [LinkerSetting] {
+    let order = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Linker/\(name).order").path
+    let layout = FileManager.default.fileExists(atPath: order) ? ["-Xlinker", "--section-ordering-file=\(order)"] : []
+    return [
+        .unsafeFlags(
+            [
+                "-static-stdlib", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic",
+                "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections",
+                "-lswiftSynchronization",
+            ] + layout,
+            .when(platforms: [.linux], configuration: .release))
+    ]
+}
 
 let package = Package(
     name: "StarMock",
@@ -88,7 +96,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings,
-            linkerSettings: releaseExecutable
+            linkerSettings: releaseExecutable("starmock")
         ),
         .executableTarget(
             name: "bare-nio-baseline",
@@ -99,7 +107,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings,
             // Linked as starmock is, so that the two are compared like for like.
-            linkerSettings: releaseExecutable
+            linkerSettings: releaseExecutable("bare-nio-baseline")
         ),
         .testTarget(
             name: "StarMockTransportTests",

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Regenerates Linker/<product>.order for the release executables (starmock, bare-nio-baseline):
+# the text sections each one executes from spawn to its first answers, in the order they are
+# first touched. Package.swift hands the file to gold (`--section-ordering-file`), so that the
+# code a start runs lies together instead of across the whole binary: the kernel maps a binary's
+# pages around every fault (up to 16 at a time), so scattered start-up code leaves most of the
+# text resident. Measured in docs/performance.md ("idle memory").
+#
+#   sudo scripts/startup-order.sh        # ROUNDS=4 by default; then commit Linker/*.order
+#
+# How the sections are found: each round links the executable with the order so far, copies it
+# past the page cache (dd oflag=direct) and runs it with the disk's read-ahead set to 0 for the
+# moment (restored on exit), so that every page it touches is read, and faults, on its own;
+# `perf record -e page-faults -d` gives the addresses, `nm` the functions there. A function that
+# shares a page with one found already shows up only once the order has moved it: hence the
+# rounds. Needs root (the read-ahead), perf, curl. Linux only. A stale order (functions renamed
+# since) costs nothing but memory: the linker ignores names it does not find.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${ROUNDS:-4}
+WORK=.build/startup-order
+mkdir -p "$WORK" Linker
+
+say() { echo "startup-order: $*" >&2; }
+[ "$(id -u)" = 0 ] || { say "needs root (the disk's read-ahead is set to 0 during each run)"; exit 1; }
+command -v perf >/dev/null || { say "needs perf (apt-get install linux-perf)"; exit 1; }
+
+# The backing device of the file system .build is on, and its read-ahead, restored on exit.
+DEV=$(stat -c '%Hd:%Ld' "$WORK")
+RA=/sys/class/bdi/$DEV/read_ahead_kb
+[ -w "$RA" ] || { say "cannot write $RA"; exit 1; }
+OLD_RA=$(cat "$RA")
+trap 'echo "$OLD_RA" > "$RA"' EXIT
+
+run_once() {  # product binary → fault addresses on stdout
+    local product=$1 bin=$2 log="$WORK/$1.log"
+    dd if="$bin" of="$WORK/$product" bs=4M oflag=direct status=none
+    chmod +x "$WORK/$product"
+    echo 0 >"$RA"
+    if [ "$product" = starmock ]; then
+        perf record -q -c 1 -e page-faults -d -o "$WORK/pf.data" -- "$WORK/$product" serve --port 0 >"$log" 2>&1 &
+    else
+        perf record -q -c 1 -e page-faults -d -o "$WORK/pf.data" -- "$WORK/$product" >"$log" 2>&1 &
+    fi
+    local perf_pid=$! url=""
+    for _ in $(seq 300); do
+        url=$(grep -m1 -o 'http://[0-9.]*:[0-9]*' "$log" 2>/dev/null || true)
+        [ -n "$url" ] && break
+        sleep 0.05
+    done
+    [ -n "$url" ] || { say "$product did not start: $(cat "$log")"; exit 1; }
+    for _ in $(seq 10); do
+        if [ "$product" = starmock ]; then
+            curl -fsS -o /dev/null -H 'X-API-Key: sh4de_xxxx' "$url/api/v1/balance"
+        else
+            curl -fsS -o /dev/null "$url/"
+        fi
+    done
+    echo "$OLD_RA" >"$RA"
+    pkill -INT -f "^$WORK/$product" || true
+    wait "$perf_pid" || true
+    perf script -i "$WORK/pf.data" -F addr 2>/dev/null
+}
+
+for product in starmock bare-nio-baseline; do
+    order=Linker/$product.order
+    : >"$order"
+    for round in $(seq "$ROUNDS"); do
+        # SwiftPM does not know the order file is an input of the link: remove the binary.
+        rm -f ".build/release/$product"
+        swift build -c release --product "$product" >&2
+        bin=$(swift build -c release --show-bin-path)/$product
+        run_once "$product" "$bin" >"$WORK/addr"
+        nm -n --defined-only "$WORK/$product" | awk '$2 ~ /^[tT]$/ { print $1, $3 }' >"$WORK/syms"
+        text=$(readelf -SW "$WORK/$product" | awk '$2 == ".text" { print $4, $6 }')
+        added=$(python3 - "$WORK/addr" "$WORK/syms" "$order" $text <<'PY'
+import bisect, sys
+addr_file, syms_file, order_file, start, size = sys.argv[1:6]
+start, end = int(start, 16), int(start, 16) + int(size, 16)
+syms = [(int(a, 16), n) for a, n in (l.split() for l in open(syms_file))]
+keys = [a for a, _ in syms]
+have = set(l.strip() for l in open(order_file))
+new = []
+for line in open(addr_file):
+    if not line.strip(): continue
+    a = int(line.split()[0], 16)
+    if not start <= a < end: continue
+    i = bisect.bisect_right(keys, a) - 1
+    if i < 0: continue
+    section = ".text." + syms[i][1]
+    if section not in have:
+        have.add(section)
+        new.append(section)
+with open(order_file, "a") as f:
+    for s in new: f.write(s + "\n")
+print(len(new))
+PY
+)
+        say "$product round $round: $added new sections, $(wc -l <"$order") in all"
+    done
+    rm -f ".build/release/$product"
+done
+swift build -c release >&2
+say "done: Linker/*.order (commit them); the release build is relinked with them"
