@@ -62,7 +62,8 @@ public final class World: Sendable {
     @inlinable
     public func transact<R>(_ body: (inout WorldState) throws -> R) rethrows -> R {
         // Inlined into the caller, where `R` is known; the work is the non-generic
-        // `transactOnce` (a generic transaction cost every request generic metadata and copies).
+        // `transactOnce` (unspecialised, the transaction looked a tuple's metadata up on every
+        // request).
         var result: R?
         try transactOnce { result = try body(&$0) }
         return result!

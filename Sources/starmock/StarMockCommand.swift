@@ -11,7 +11,8 @@ struct StarMockCommand: AsyncParsableCommand {
         subcommands: [Serve.self, Check.self, ContractCommand.self, Record.self, ScenarioCommand.self, BotsCommand.self])
     // `serve` is the default subcommand, but not through `defaultSubcommand`: with one,
     // ArgumentParser reflects over every `serve` option again for each argument it reads,
-    // which was a sixth of the time from spawn to the first answer (docs/performance.md).
+    // about a seventh of the main thread's samples from spawn to the first answer
+    // (docs/performance.md).
 
     /// The arguments with `serve` put first when they name no subcommand: none at all, or
     /// an option that is not one of ArgumentParser's own (`--help`, …).
