@@ -496,24 +496,12 @@ struct ServeHardeningTests {
 
     @Test("serve reads the admin token from STARMOCK_ADMIN_TOKEN")
     func tokenFromEnvironment() async throws {
-        let process = Process()
-        process.executableURL = try #require(ServeCommandTests.binary, "build the starmock product first (swift build)")
-        process.arguments = ["serve", "--port", "0", "--clock", "virtual"]
         var environment = ProcessInfo.processInfo.environment
         environment["STARMOCK_ADMIN_TOKEN"] = "from-the-environment"
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, out, _) = try ServeCommandTests.launch(
+            ["serve", "--port", "0", "--clock", "virtual"], environment: environment, keepStderr: false)
         defer { if process.isRunning { process.terminate() } }
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let match = try #require(String(decoding: line, as: UTF8.self).wholeMatch(of: /starmock listening on http:\/\/127\.0\.0\.1:(\d+)\n/))
+        let match = try #require(ServeCommandTests.firstLine(out).wholeMatch(of: /starmock listening on http:\/\/127\.0\.0\.1:(\d+)\n/))
         let port = try #require(Int(match.1))
         #expect(try await RawHTTP.send(port: port, method: "GET", path: "/__admin/health").status == 401)
         let authorized = try await RawHTTP.send(

@@ -6,23 +6,8 @@ import Testing
 @Suite("starmock record, serve --har, scenario from (the executable)", .timeLimit(.minutes(1)))
 struct RecordCommandTests {
     func run(_ args: [String], environment: [String: String]? = nil) throws -> (Process, Pipe, Pipe, String) {
-        let process = Process()
-        process.executableURL = try #require(ServeCommandTests.binary, "build the starmock product first (swift build)")
-        process.arguments = args
-        if let environment { process.environment = environment }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        var line = Data()
-        let handle = out.fileHandleForReading
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        return (process, out, err, String(decoding: line, as: UTF8.self))
+        let (process, out, err) = try ServeCommandTests.launch(args, environment: environment)
+        return (process, out, try #require(err), ServeCommandTests.firstLine(out))
     }
 
     static func port(_ line: String) throws -> Int {

@@ -18,38 +18,46 @@ struct ServeCommandTests {
     /// Runs `starmock ARGS` to its exit (in `environment`, else this process's) and returns its
     /// status, stdout and stderr.
     static func runToExit(_ args: [String], environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
+        let (process, out, err) = try launch(args, environment: environment)
+        process.waitUntilExit()
+        let text = { (pipe: Pipe?) in String(decoding: pipe?.fileHandleForReading.readDataToEndOfFile() ?? Data(), as: UTF8.self) }
+        return (process.terminationStatus, text(out), text(err))
+    }
+
+    /// Starts `starmock ARGS` (in `environment`, else this process's) with stdout piped, and
+    /// stderr piped too unless `keepStderr` is false (then discarded, and nil).
+    static func launch(_ args: [String], environment: [String: String]? = nil, keepStderr: Bool = true) throws -> (
+        process: Process, out: Pipe, err: Pipe?
+    ) {
         let process = Process()
         process.executableURL = try #require(binary, "build the starmock product first (swift build)")
         process.arguments = args
         if let environment { process.environment = environment }
         let out = Pipe()
-        let err = Pipe()
+        let err = keepStderr ? Pipe() : nil
         process.standardOutput = out
-        process.standardError = err
+        process.standardError = err ?? FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
-        let text = { (pipe: Pipe) in String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
-        return (process.terminationStatus, text(out), text(err))
+        return (process, out, err)
     }
 
-    /// Starts `starmock serve ARGS` and returns the process, its stdout and the first line.
-    func start(_ args: [String], subcommand: [String] = ["serve"]) throws -> (Process, Pipe, String) {
-        let process = Process()
-        process.executableURL = try #require(Self.binary, "build the starmock product first (swift build)")
-        process.arguments = subcommand + args
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // The line must arrive at once even though stdout is a pipe (block-buffered).
+    /// The first line `pipe` carries (the listening line), read as it arrives: it must come at
+    /// once even though stdout is a pipe (block-buffered).
+    static func firstLine(_ pipe: Pipe) -> String {
         var line = Data()
-        let handle = out.fileHandleForReading
+        let handle = pipe.fileHandleForReading
         while !line.contains(UInt8(ascii: "\n")) {
             let chunk = handle.availableData
             if chunk.isEmpty { break }
             line.append(chunk)
         }
-        return (process, out, String(decoding: line, as: UTF8.self))
+        return String(decoding: line, as: UTF8.self)
+    }
+
+    /// Starts `starmock serve ARGS` and returns the process, its stdout and the first line.
+    func start(_ args: [String], subcommand: [String] = ["serve"]) throws -> (Process, Pipe, String) {
+        let (process, out, _) = try Self.launch(subcommand + args, keepStderr: false)
+        return (process, out, Self.firstLine(out))
     }
 
     @Test("Port 0: prints exactly 'starmock listening on http://127.0.0.1:PORT', serves, and exits 0 on SIGTERM")
@@ -74,23 +82,10 @@ struct ServeCommandTests {
 
     @Test("--verbose: the listening line alone on stdout, one line per exchange on stderr", arguments: [true, false])
     func verbose(_ verbose: Bool) async throws {
-        let process = Process()
-        process.executableURL = try #require(Self.binary, "build the starmock product first (swift build)")
-        process.arguments = ["serve", "--port", "0", "--clock", "virtual"] + (verbose ? ["--verbose"] : [])
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
+        let (process, out, errPipe) = try Self.launch(["serve", "--port", "0", "--clock", "virtual"] + (verbose ? ["--verbose"] : []))
+        let err = try #require(errPipe)
         defer { if process.isRunning { process.terminate() } }
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let match = try #require(
-            String(decoding: line, as: UTF8.self).wholeMatch(of: /starmock listening on http:\/\/127\.0\.0\.1:(\d+)\n/))
+        let match = try #require(Self.firstLine(out).wholeMatch(of: /starmock listening on http:\/\/127\.0\.0\.1:(\d+)\n/))
         let port = try #require(Int(match.1))
         let balance = try await RawHTTP.send(
             port: port, method: "GET", path: "/api/v1/balance", headers: [("X-API-Key", "sh4de_xxxx")])
