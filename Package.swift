@@ -8,23 +8,31 @@ let swiftSettings: [SwiftSetting] = [
 ]
 
 // The release executables are linked as one self-contained file: the Swift runtime and
-// Foundation inside (`-static-stdlib`), at a fixed address (`-no-pie`: no load-time
-// relocation of the ~96,000 pointers Swift's metadata holds), exporting no symbols
-// (`--no-export-dynamic`, which the static runtime's link arguments would turn on). Measured
-// in docs/performance.md: idle memory and cold start. Debug builds (and `swift test`, whose
-// test runner loads the dynamic runtime) are linked as SwiftPM does by default.
-// Each also lays the code its start runs out together (`Linker/<name>.order`, written by
-// scripts/startup-order.sh; gold places the listed sections in that order), so that the
-// pages a start touches are fewer. The file is looked for when the manifest is read.
+// Foundation inside (`-static-stdlib`), and the C++ runtime they need too (`-lstdc++` found
+// as the archive: `Linker/static/libstdc++.so` is a linker script naming `libstdc++.a`,
+// found first on the search path), at a fixed address (`-no-pie`: no load-time relocation of
+// the ~96,000 pointers Swift's metadata holds), exporting no symbols (`--no-export-dynamic`,
+// which the static runtime's link arguments would turn on). Measured in docs/performance.md:
+// idle memory and cold start. Debug builds (and `swift test`, whose test runner loads the
+// dynamic runtime) are linked as SwiftPM does by default.
+// Each is linked by lld, which lays the code and data its start touches out together in the
+// order of `Linker/<name>.order` (symbols, written by scripts/startup-order.sh): the kernel
+// maps 16 pages around every fault, so scattered start-up code leaves most of the binary
+// resident. lld moves the whole input section a listed symbol is in, so functions in objects
+// built without one section per function move with their neighbours. The file is looked for
+// when the manifest is read.
 func releaseExecutable(_ name: String) -> [LinkerSetting] {
-    let order = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Linker/\(name).order").path
-    let layout = FileManager.default.fileExists(atPath: order) ? ["-Xlinker", "--section-ordering-file=\(order)"] : []
+    let linker = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Linker")
+    let order = linker.appendingPathComponent("\(name).order").path
+    let layout =
+        FileManager.default.fileExists(atPath: order)
+        ? ["-Xlinker", "--symbol-ordering-file=\(order)", "-Xlinker", "--no-warn-symbol-ordering"] : []
     return [
         .unsafeFlags(
             [
-                "-static-stdlib", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic",
+                "-use-ld=lld", "-static-stdlib", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic",
                 "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections",
-                "-lswiftSynchronization",
+                "-lswiftSynchronization", "-L", linker.appendingPathComponent("static").path, "-lstdc++",
             ] + layout,
             .when(platforms: [.linux], configuration: .release))
     ]

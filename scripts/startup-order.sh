@@ -1,23 +1,24 @@
 #!/usr/bin/env bash
 # Regenerates Linker/<product>.order for the release executables (starmock, bare-nio-baseline):
-# the text sections each one executes from spawn to its first answers, in the order they are
-# first touched. Package.swift hands the file to gold (`--section-ordering-file`), so that the
-# code a start runs lies together instead of across the whole binary: the kernel maps a binary's
-# pages around every fault (up to 16 at a time), so scattered start-up code leaves most of the
-# text resident. Measured in docs/performance.md ("idle memory").
+# the symbols (code and data) each one touches from spawn to its first answers, in the order
+# they are first touched. Package.swift hands the file to lld (`--symbol-ordering-file`), which
+# places the input sections holding them first, in that order, so that what a start touches
+# lies together instead of across the whole binary: the kernel maps a binary's pages around
+# every fault (up to 16 at a time), so scattered start-up code leaves most of the binary
+# resident. Measured in docs/performance.md ("idle memory").
 #
-#   sudo scripts/startup-order.sh        # ROUNDS=4 by default; then commit Linker/*.order
+#   sudo scripts/startup-order.sh        # ROUNDS=24 by default; then commit Linker/*.order
 #
-# How the sections are found: each round links the executable with the order so far, copies it
+# How the symbols are found: each round links the executable with the order so far, copies it
 # past the page cache (dd oflag=direct) and runs it with the disk's read-ahead set to 0 for the
 # moment (restored on exit), so that every page it touches is read, and faults, on its own;
-# `perf record -e page-faults -d` gives the addresses, `nm` the functions there. A function that
+# `perf record -e page-faults -d` gives the addresses, `nm` the symbols there. A symbol that
 # shares a page with one found already shows up only once the order has moved it: hence the
-# rounds. Needs root (the read-ahead), perf, curl. Linux only. A stale order (functions renamed
-# since) costs nothing but memory: the linker ignores names it does not find.
+# rounds, each finding fewer. Needs root (the read-ahead), perf, curl. Linux only. A stale order
+# (symbols renamed since) costs nothing but memory: the linker skips names it does not find.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=${ROUNDS:-4}
+ROUNDS=${ROUNDS:-24}
 WORK=.build/startup-order
 mkdir -p "$WORK" Linker
 
@@ -71,12 +72,13 @@ for product in starmock bare-nio-baseline; do
         swift build -c release --product "$product" >&2
         bin=$(swift build -c release --show-bin-path)/$product
         run_once "$product" "$bin" >"$WORK/addr"
-        nm -n --defined-only "$WORK/$product" | awk '$2 ~ /^[tT]$/ { print $1, $3 }' >"$WORK/syms"
-        text=$(readelf -SW "$WORK/$product" | awk '$2 == ".text" { print $4, $6 }')
-        added=$(python3 - "$WORK/addr" "$WORK/syms" "$order" $text <<'PY'
+        # Every defined symbol with an address in the file (code, read-only and writable data),
+        # less the ones the linker makes itself.
+        nm -n --defined-only "$WORK/$product" | awk 'NF == 3 && $2 !~ /^[aAUwv]$/ { print $1, $3 }' \
+            | grep -vE ' (_DYNAMIC|_GLOBAL_OFFSET_TABLE_|__ehdr_start|__abi_tag|__bss_start|_edata|_end|__(init|fini|preinit)_array_(start|end)|__dso_handle|_IO_stdin_used)$' >"$WORK/syms"
+        added=$(python3 - "$WORK/addr" "$WORK/syms" "$order" <<'PY'
 import bisect, sys
-addr_file, syms_file, order_file, start, size = sys.argv[1:6]
-start, end = int(start, 16), int(start, 16) + int(size, 16)
+addr_file, syms_file, order_file = sys.argv[1:4]
 syms = [(int(a, 16), n) for a, n in (l.split() for l in open(syms_file))]
 keys = [a for a, _ in syms]
 have = set(l.strip() for l in open(order_file))
@@ -84,19 +86,18 @@ new = []
 for line in open(addr_file):
     if not line.strip(): continue
     a = int(line.split()[0], 16)
-    if not start <= a < end: continue
     i = bisect.bisect_right(keys, a) - 1
     if i < 0: continue
-    section = ".text." + syms[i][1]
-    if section not in have:
-        have.add(section)
-        new.append(section)
+    name = syms[i][1]
+    if name not in have:
+        have.add(name)
+        new.append(name)
 with open(order_file, "a") as f:
     for s in new: f.write(s + "\n")
 print(len(new))
 PY
 )
-        say "$product round $round: $added new sections, $(wc -l <"$order") in all"
+        say "$product round $round: $added new symbols, $(wc -l <"$order") in all"
     done
     rm -f ".build/release/$product"
 done

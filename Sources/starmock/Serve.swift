@@ -110,6 +110,20 @@ extension StarMockCommand {
             }
         }
 
+        /// What every start of `serve` builds whatever its options say, begun on another
+        /// thread while ArgumentParser reads them: the event loops' threads, the dialects'
+        /// endpoint tables and the demo world (thrown away: what is kept is the runtime's
+        /// type metadata and the tables' one-time builds).
+        static func prepare() {
+            var thread = pthread_t()
+            _ = pthread_create(&thread, nil, { _ in
+                Server.prepare()
+                _ = DialectSet.everything
+                return nil
+            }, nil)
+            pthread_detach(thread)
+        }
+
         func run() async throws {
             if let har {
                 // Refused now rather than at shutdown, after the session.

@@ -30,7 +30,9 @@ struct StarMockCommand: AsyncParsableCommand {
     /// its documentation promises (ArgumentParser uses 64).
     static func main() async {
         do {
-            var command = try parseAsRoot(withDefaultSubcommand(Array(CommandLine.arguments.dropFirst())))
+            let arguments = withDefaultSubcommand(Array(CommandLine.arguments.dropFirst()))
+            if arguments.first == "serve" { Serve.prepare() }
+            var command = try parseAsRoot(arguments)
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {

@@ -119,6 +119,12 @@ public final class Server: Sendable, Service {
         self.host = configuration.host
     }
 
+    /// Starts what every ``start(world:configuration:group:)`` on the shared group needs,
+    /// whatever its configuration: the group's threads. Any thread, any number of times.
+    public static func prepare() {
+        _ = MultiThreadedEventLoopGroup.singleton
+    }
+
     /// Binds and starts serving.
     ///
     /// Refuses (``ServerError/exposedControlAPI(host:)``) to bind a non-loopback address
