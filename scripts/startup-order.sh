@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Regenerates Linker/<product>.order for the release executables (starmock, bare-nio-baseline):
-# the symbols (code and data) each one touches from spawn to its first answers, in the order
-# they are first touched. Package.swift hands the file to lld (`--symbol-ordering-file`), which
+# the symbols (code and data) each one touches from spawn to its first answers (starmock: the
+# control API and every dialect once, then sh4de's balance), in the order they are first
+# touched. Package.swift hands the file to lld (`--symbol-ordering-file`), which
 # places the input sections holding them first, in that order, so that what a start touches
 # lies together instead of across the whole binary: the kernel maps a binary's pages around
 # every fault (up to 16 at a time), so scattered start-up code leaves most of the binary
 # resident. Measured in docs/performance.md ("idle memory").
 #
-#   sudo scripts/startup-order.sh        # ROUNDS=24 by default; then commit Linker/*.order
+#   sudo scripts/startup-order.sh        # ROUNDS=32 by default; then commit Linker/*.order
 #
 # How the symbols are found: each round links the executable with the order so far, copies it
 # past the page cache (dd oflag=direct) and runs it with the disk's read-ahead set to 0 for the
@@ -18,7 +19,7 @@
 # (symbols renamed since) costs nothing but memory: the linker skips names it does not find.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=${ROUNDS:-24}
+ROUNDS=${ROUNDS:-32}
 WORK=.build/startup-order
 mkdir -p "$WORK" Linker
 
@@ -50,13 +51,20 @@ run_once() {  # product binary → fault addresses on stdout
         sleep 0.05
     done
     [ -n "$url" ] || { say "$product did not start: $(cat "$log")"; exit 1; }
-    for _ in $(seq 10); do
-        if [ "$product" = starmock ]; then
-            curl -fsS -o /dev/null -H 'X-API-Key: sh4de_xxxx' "$url/api/v1/balance"
-        else
-            curl -fsS -o /dev/null "$url/"
-        fi
-    done
+    if [ "$product" = starmock ]; then
+        # What a session does first: the control API (a read, a balance, a rate limit) and one
+        # read of every dialect, then sh4de's balance ten times.
+        curl -fsS -o /dev/null "$url/__admin/journal?limit=1"
+        curl -fsS -o /dev/null -X POST "$url/__admin/balance" -d '{"owner":"demo-sh4de","available":"1000.00"}'
+        curl -fsS -o /dev/null -X POST "$url/__admin/rate-limits" -d '{"dialect":"sh4de","limit":1000,"window_seconds":1}'
+        curl -fsS -o /dev/null -H 'Authorization: Bearer sk-demo-tgmarket' "$url/api/v2/balance"
+        curl -fsS -o /dev/null "$url/bot123456789:AAdemo_token_for_starmock_only_0000/getMyStarBalance"
+        curl -fsS -o /dev/null -H 'X-API-Key: papaya-demo-key' "$url/api/invoice/1"
+        curl -fsS -o /dev/null -H 'Authorization: Bearer reseller-demo-key' "$url/balance"
+        for _ in $(seq 10); do curl -fsS -o /dev/null -H 'X-API-Key: sh4de_xxxx' "$url/api/v1/balance"; done
+    else
+        for _ in $(seq 10); do curl -fsS -o /dev/null "$url/"; done
+    fi
     echo "$OLD_RA" >"$RA"
     pkill -INT -f "^$WORK/$product" || true
     wait "$perf_pid" || true
