@@ -84,9 +84,12 @@ for product in starmock bare-nio-baseline; do
         # less the ones the linker makes itself.
         nm -n --defined-only "$WORK/$product" | awk 'NF == 3 && $2 !~ /^[aAUwv]$/ { print $1, $3 }' \
             | grep -vE ' (_DYNAMIC|_GLOBAL_OFFSET_TABLE_|__ehdr_start|__abi_tag|__bss_start|_edata|_end|__(init|fini|preinit)_array_(start|end)|__dso_handle|_IO_stdin_used)$' >"$WORK/syms"
-        added=$(python3 - "$WORK/addr" "$WORK/syms" "$order" <<'PY'
+        # The file's loaded segments: faults elsewhere (the heap, stacks, libc) are not its.
+        segments=$(readelf -lW "$WORK/$product" | awk '$1 == "LOAD" { print $3 ":" $6 }')
+        added=$(python3 - "$WORK/addr" "$WORK/syms" "$order" $segments <<'PY'
 import bisect, sys
 addr_file, syms_file, order_file = sys.argv[1:4]
+segments = [(int(v, 16), int(v, 16) + int(n, 16)) for v, n in (s.split(":") for s in sys.argv[4:])]
 syms = [(int(a, 16), n) for a, n in (l.split() for l in open(syms_file))]
 keys = [a for a, _ in syms]
 have = set(l.strip() for l in open(order_file))
@@ -94,6 +97,7 @@ new = []
 for line in open(addr_file):
     if not line.strip(): continue
     a = int(line.split()[0], 16)
+    if not any(lo <= a < hi for lo, hi in segments): continue
     i = bisect.bisect_right(keys, a) - 1
     if i < 0: continue
     name = syms[i][1]
