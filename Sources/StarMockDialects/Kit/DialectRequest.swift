@@ -112,7 +112,7 @@ public struct DialectRequest: Sendable {
 
 extension String {
     /// ASCII case-insensitive equality (header names), without allocating.
-    func caseInsensitiveEquals(_ other: String) -> Bool {
+    package func caseInsensitiveEquals(_ other: String) -> Bool {
         Self.caseInsensitiveEquals(utf8, other.utf8)
     }
 

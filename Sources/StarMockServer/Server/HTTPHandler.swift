@@ -384,7 +384,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let keepAlive = head.isKeepAlive && !bodyTooLarge && !closing
         var headers = HTTPHeaders()
         headers.reserveCapacity(response.headers.count + 2)
-        for (name, value) in response.headers where !Self.isContentLength(name) { headers.add(name: name, value: value) }
+        // The length is always ours.
+        for (name, value) in response.headers where !name.caseInsensitiveEquals("Content-Length") {
+            headers.add(name: name, value: value)
+        }
         headers.add(name: "Content-Length", value: String(response.body.count))
         if !keepAlive && (!closeAfter || problem != nil || state.connections.isShuttingDown) {
             headers.replaceOrAdd(name: "Connection", value: "close")
@@ -410,11 +413,6 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let channel = context.channel
             done.whenComplete { _ in channel.close(promise: nil) }
         }
-    }
-
-    /// Whether a header name is `Content-Length`, in any case (the length is always ours).
-    private static func isContentLength(_ name: String) -> Bool {
-        name.utf8.count == 14 && name.lowercased() == "content-length"
     }
 
     /// Writes an answer outside any request (a parser error) and lets the connection end.
